@@ -1,0 +1,35 @@
+"""ftk: FreeTickets for Keras.
+
+Ensembles of sparse neural networks trained with dynamic sparse training
+(Liu et al., ICLR 2022), on Keras 3 with the TensorFlow backend.
+"""
+
+from ftk._backend import ensure_tensorflow_backend
+
+ensure_tensorflow_backend()
+
+from ftk import sparse as layers  # noqa: E402  (masked layer classes)
+from ftk.callbacks import DynamicSparsity  # noqa: E402
+from ftk.sparse import (  # noqa: E402
+    Prunable,
+    TopologyUpdate,
+    density,
+    layer_densities,
+    sparse_weights,
+    sparsify,
+    strip,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DynamicSparsity",
+    "Prunable",
+    "TopologyUpdate",
+    "density",
+    "layer_densities",
+    "layers",
+    "sparse_weights",
+    "sparsify",
+    "strip",
+]

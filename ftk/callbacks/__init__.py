@@ -1,0 +1,3 @@
+"""Keras callbacks of ftk."""
+
+from ftk.callbacks.dynamic_sparsity import DynamicSparsity

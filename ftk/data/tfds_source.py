@@ -1,0 +1,146 @@
+"""Reading TensorFlow Datasets (TFDS) datasets: small ones into memory, ImageNet as a stream.
+
+Download behaviour: with `data_dir=None`, TFDS's default folder
+(`~/tensorflow_datasets`, or `$TFDS_DATA_DIR`) is used and a missing dataset
+is downloaded and prepared there, as `keras.datasets` would. With an explicit
+`data_dir`, nothing is downloaded: the dataset must already be prepared there,
+for example with `tfds build cifar10 --data_dir=DIR`. ImageNet is never
+downloaded (it needs the manually downloaded archives, `--manual_dir`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import tensorflow as tf
+
+from ftk.data.local_files import ArrayPair, ArraySplits
+
+_TEST_SPLIT = {"imagenet2012": "validation"}
+_READ_BATCH = 8192
+
+
+def _load(name: str, split: str, data_dir: str | None, **kwargs: Any) -> tf.data.Dataset:
+    import tensorflow_datasets as tfds
+
+    download = data_dir is None and name != "imagenet2012"
+    try:
+        return tfds.load(
+            name,
+            split=split,
+            data_dir=data_dir,
+            as_supervised=True,
+            download=download,
+            **kwargs,
+        )
+    except AssertionError as error:
+        if "could not find data" not in str(error) and "manual" not in str(error):
+            raise
+        where = data_dir or "the default TFDS data_dir (~/tensorflow_datasets)"
+        manual = " --manual_dir=DIR_WITH_THE_IMAGENET_TARS" if name == "imagenet2012" else ""
+        raise FileNotFoundError(
+            f"TFDS dataset {name!r} is not prepared in {where}. Prepare it with "
+            f"`tfds build {name} --data_dir={data_dir or '~/tensorflow_datasets'}{manual}` "
+            "on a machine with internet access, or pass `data_dir=` pointing at a "
+            "folder where it is already prepared."
+        ) from error
+
+
+def _to_arrays(dataset: tf.data.Dataset) -> ArrayPair:
+    images, labels = [], []
+    for x, y in dataset.batch(_READ_BATCH).as_numpy_iterator():
+        images.append(x)
+        labels.append(y)
+    return np.concatenate(images), np.concatenate(labels).astype(np.int32)
+
+
+def load_tfds_arrays(name: str, data_dir: str | None = None) -> ArraySplits:
+    """Reads the train and test splits of a small TFDS image dataset into memory.
+
+    Args:
+        name: A TFDS name such as `"cifar10"`, `"cifar100"`, `"svhn_cropped"`,
+            `"mnist"` or `"fashion_mnist"`.
+        data_dir: Folder where the dataset is prepared. Defaults to `None`
+            (TFDS's default folder, downloading if needed).
+
+    Returns:
+        `((x_train, y_train), (x_test, y_test))` with uint8 NHWC images and int32 labels.
+
+    Raises:
+        FileNotFoundError: if the dataset is not prepared in an explicit `data_dir`.
+
+    Example:
+
+    ```python
+    (x_train, y_train), (x_test, y_test) = load_tfds_arrays("cifar10", "/data/tfds")
+    ```
+    """
+    train = _to_arrays(_load(name, "train", data_dir))
+    test = _to_arrays(_load(name, _TEST_SPLIT.get(name, "test"), data_dir))
+    return train, test
+
+
+def _split_size(name: str, split: str, data_dir: str | None) -> int | None:
+    import tensorflow_datasets as tfds
+
+    splits = tfds.builder(name, data_dir=data_dir).info.splits
+    return splits[split].num_examples if split in splits else None
+
+
+def load_tfds_streams(
+    name: str,
+    data_dir: str | None = None,
+    *,
+    validation_split: float = 0.0,
+    limit: int | None = None,
+    seed: int = 0,
+) -> tuple[tuple[tf.data.Dataset, int], tuple[tf.data.Dataset, int] | None, tuple[tf.data.Dataset, int]]:
+    """Opens a large TFDS dataset (ImageNet) as unbatched `(image, label)` streams.
+
+    The validation set is the *last* `validation_split` fraction of the TFDS
+    `train` split (TFDS split slicing), so it does not depend on `seed`; the
+    test set is the `validation` split. Training files are read in a shuffled
+    order seeded by `seed`.
+
+    Args:
+        name: TFDS name, e.g. `"imagenet2012"`.
+        data_dir: Folder where the dataset is prepared. Defaults to `None`.
+        validation_split: Fraction of `train` held out. Defaults to `0.0`.
+        limit: Maximum number of examples per split. Defaults to `None`.
+        seed: Seed of the file shuffling. Defaults to `0`.
+
+    Returns:
+        `((train, num_train), (val, num_val) or None, (test, num_test))`.
+
+    Raises:
+        FileNotFoundError: if the dataset is not prepared.
+        ValueError: if split sizes are unknown and `limit` is not given.
+
+    Example:
+
+    ```python
+    (train, n), _, (test, m) = load_tfds_streams("imagenet2012", "/data/tfds")
+    ```
+    """
+    import tensorflow_datasets as tfds
+
+    test_split = _TEST_SPLIT.get(name, "test")
+    total_train = _split_size(name, "train", data_dir)
+    total_test = _split_size(name, test_split, data_dir)
+    if None in (total_train, total_test):
+        if limit is None:
+            raise ValueError(f"The split sizes of {name!r} are unknown; pass `limit=`.")
+        total_train, total_test = total_train or limit, total_test or limit
+    num_val = int(total_train * validation_split)
+    num_fit = total_train - num_val
+    cap = (lambda n: n) if limit is None else (lambda n: min(n, limit))
+    read_config = tfds.ReadConfig(shuffle_seed=seed)
+    train = _load(name, f"train[:{cap(num_fit)}]", data_dir, shuffle_files=True, read_config=read_config)
+    result_train = (train.take(cap(num_fit)), cap(num_fit))
+    result_val = None
+    if num_val > 0:
+        val = _load(name, f"train[{num_fit}:{num_fit + cap(num_val)}]", data_dir)
+        result_val = (val.take(cap(num_val)), cap(num_val))
+    test = _load(name, f"{test_split}[:{cap(total_test)}]", data_dir)
+    return result_train, result_val, (test.take(cap(total_test)), cap(total_test))

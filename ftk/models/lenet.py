@@ -1,0 +1,105 @@
+"""LeNet-5 and LeNet-300-100 (LeCun et al., 1998), for MNIST-sized inputs."""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+import keras
+
+from ftk.models.mlp import mlp
+
+
+def lenet5(
+    num_classes: int = 10, input_shape: tuple[int, ...] = (28, 28, 1), seed: int | None = None
+) -> keras.Model:
+    """Builds LeNet-5 with ReLU activations and max-pooling.
+
+    conv 6@5x5 ("same" padding) - max-pool 2 - conv 16@5x5 ("valid") -
+    max-pool 2 - flatten - dense 120 - dense 84 - dense `num_classes`. The
+    first convolution pads so that a 28x28 MNIST image yields the
+    16x5x5 = 400 features of the original 32x32 design (61,706 parameters
+    for 10 classes). Kernels use a Glorot uniform initializer, biases start at
+    zero. The model returns logits.
+
+    Args:
+        num_classes: Number of output logits. Defaults to `10`.
+        input_shape: Shape of one input image, channels last.
+            Defaults to `(28, 28, 1)`.
+        seed: Seed of the initializers; the same seed gives the same initial
+            weights. `None` draws fresh weights. Defaults to `None`.
+
+    Returns:
+        A `keras.Model` named `lenet5`.
+
+    Example:
+
+    ```python
+    model = ftk.models.lenet5(num_classes=10, seed=0)
+    ```
+    """
+    inputs = keras.Input(shape=input_shape, name="input")
+    x = _layer(keras.layers.Conv2D, inputs, 6, "conv1", seed, kernel_size=5, padding="same")
+    x = keras.layers.MaxPooling2D(2, name="pool1")(x)
+    x = _layer(keras.layers.Conv2D, x, 16, "conv2", seed, kernel_size=5, padding="valid")
+    x = keras.layers.MaxPooling2D(2, name="pool2")(x)
+    x = keras.layers.Flatten(name="flatten")(x)
+    x = _layer(keras.layers.Dense, x, 120, "dense1", seed)
+    x = _layer(keras.layers.Dense, x, 84, "dense2", seed)
+    outputs = _layer(keras.layers.Dense, x, num_classes, "predictions", seed, activation=None)
+    return keras.Model(inputs, outputs, name="lenet5")
+
+
+def lenet_300_100(
+    num_classes: int = 10, input_shape: tuple[int, ...] = (28, 28, 1), seed: int | None = None
+) -> keras.Model:
+    """Builds LeNet-300-100: flatten, dense 300, dense 100, dense `num_classes`.
+
+    An `ftk.models.mlp` with `hidden=(300, 100)`: ReLU hidden layers, Glorot
+    uniform kernels, zero biases, logits out. 266,610 parameters for
+    784 inputs and 10 classes.
+
+    Args:
+        num_classes: Number of output logits. Defaults to `10`.
+        input_shape: Shape of one input example; it is flattened.
+            Defaults to `(28, 28, 1)`.
+        seed: Seed of the initializers; the same seed gives the same initial
+            weights. `None` draws fresh weights. Defaults to `None`.
+
+    Returns:
+        A `keras.Model` named `lenet_300_100`.
+
+    Example:
+
+    ```python
+    model = ftk.models.lenet_300_100(seed=0)
+    ```
+    """
+    return mlp(
+        hidden=(300, 100), num_classes=num_classes, input_shape=input_shape, seed=seed, name="lenet_300_100"
+    )
+
+
+def _layer(
+    layer_class: type[keras.layers.Layer],
+    x: keras.KerasTensor,
+    units: int,
+    name: str,
+    seed: int | None,
+    activation: str | None = "relu",
+    **kwargs: Any,
+) -> keras.KerasTensor:
+    """Applies a `Conv2D` or `Dense` with seeded Glorot kernel and zero bias."""
+    return layer_class(
+        units,
+        activation=activation,
+        kernel_initializer=keras.initializers.GlorotUniform(seed=_seed(seed, name)),
+        bias_initializer="zeros",
+        name=name,
+        **kwargs,
+    )(x)
+
+
+def _seed(seed: int | None, name: str) -> int | None:
+    """Derives the seed of layer `name` from the model seed (`None` stays `None`)."""
+    return None if seed is None else zlib.crc32(f"{seed}:{name}".encode()) % 2**31
