@@ -1,4 +1,4 @@
-"""Image augmentations as stateless TensorFlow ops, for use inside `tf.data` maps.
+"""Image transforms as stateless TensorFlow ops, for use inside `tf.data` maps.
 
 Every random op takes an explicit `seed` (an int32 or int64 tensor of shape
 `(2,)`), so a pipeline that draws per-example seeds from a seeded
@@ -8,10 +8,13 @@ Every random op takes an explicit `seed` (an int32 or int64 tensor of shape
 
 from __future__ import annotations
 
+from typing import Callable, Sequence
+
 import tensorflow as tf
 
 IMAGENET_TRAIN_SIZE = 224
 IMAGENET_RESIZE = 256
+Transform = Callable[[tf.Tensor, "tf.Tensor | None"], tf.Tensor]
 
 
 def pad_crop_flip(
@@ -117,3 +120,66 @@ def resize_center_crop(
     top = (new_shape[0] - size) // 2
     left = (new_shape[1] - size) // 2
     return tf.image.crop_to_bounding_box(image, top, left, size, size)
+
+
+def image_transforms(
+    *,
+    policy: str,
+    padding: int,
+    augment: bool,
+    mean: Sequence[float],
+    std: Sequence[float],
+    shape: tuple[int, ...],
+) -> tuple[Transform, Transform]:
+    """Builds the training and evaluation transforms of one dataset.
+
+    Both scale uint8 images to `[0, 1]` (float images are taken as already
+    in `[0, 1]`), apply the policy's geometry, then normalise per channel.
+
+    Args:
+        policy: `"crop_flip"`, `"crop"` or `"imagenet"` (see `ftk.data.spec.Preset`).
+        padding: Zero padding before the random crop of `"crop*"` policies.
+        augment: Whether the training transform augments; if not, it equals
+            the evaluation transform.
+        mean: Per-channel mean subtracted after scaling.
+        std: Per-channel standard deviation divided by.
+        shape: Static output shape `(height, width, channels)`.
+
+    Returns:
+        `(train_fn, eval_fn)`, each mapping `(image, seed)` to a float32 image;
+        `eval_fn` ignores `seed`.
+
+    Example:
+
+    ```python
+    train_fn, eval_fn = image_transforms(policy="crop_flip", padding=4, augment=True,
+                                         mean=(0.5,) * 3, std=(0.25,) * 3, shape=(32, 32, 3))
+    ```
+    """
+    mean_t = tf.constant(mean, tf.float32)
+    std_t = tf.constant(std, tf.float32)
+
+    def to_unit(image: tf.Tensor) -> tf.Tensor:
+        unit = tf.cast(image, tf.float32)
+        return unit / 255.0 if image.dtype == tf.uint8 else unit
+
+    def finish(image: tf.Tensor) -> tf.Tensor:
+        return tf.ensure_shape((image - mean_t) / std_t, shape)
+
+    def eval_fn(image: tf.Tensor, seed: tf.Tensor | None = None) -> tf.Tensor:
+        image = to_unit(image)
+        if policy == "imagenet":
+            image = resize_center_crop(image)
+        return finish(image)
+
+    def train_fn(image: tf.Tensor, seed: tf.Tensor | None = None) -> tf.Tensor:
+        if not augment or seed is None:
+            return eval_fn(image)
+        image = to_unit(image)
+        if policy == "imagenet":
+            image = random_resized_crop(image, seed)
+        else:
+            image = pad_crop_flip(image, seed, padding=padding, flip=policy == "crop_flip")
+        return finish(image)
+
+    return train_fn, eval_fn

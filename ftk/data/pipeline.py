@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 import tensorflow as tf
 
-from ftk.data import augment as aug
+from ftk.data.augment import IMAGENET_TRAIN_SIZE, Transform, image_transforms
 from ftk.data.embedded import load_digits_arrays, load_synthetic_arrays
 from ftk.data.local_files import (
     ArraySplits,
@@ -24,6 +24,7 @@ from ftk.data.spec import (
     DatasetInfo,
     Preset,
     Splits,
+    channel_stats,
     cifar_pickle_preset,
 )
 from ftk.data.tfds_source import load_tfds_arrays, load_tfds_streams
@@ -35,87 +36,109 @@ _FILE_LOADERS: dict[str, Callable[[str | None], ArraySplits]] = {
     "mnist_pkl": load_mnist_pkl,
 }
 _STREAMED = ("imagenet2012",)
-Transform = Callable[[tf.Tensor, tf.Tensor | None], tf.Tensor]
 
 
-def _check(name: str, batch_size: int, eval_batch_size: int, validation_split: float,
-           shuffle_buffer: int, limit: int | None, path: str | None) -> None:
+def _check(
+    name: str,
+    batch_sizes: tuple[int, int],
+    validation_split: float,
+    shuffle_buffer: int,
+    limit: int | None,
+    path: str | None,
+) -> None:
     if name not in ALL_NAMES:
         raise ValueError(f"Unknown dataset {name!r}. Expected one of: {', '.join(ALL_NAMES)}.")
-    if batch_size < 1 or eval_batch_size < 1:
-        raise ValueError(f"Batch sizes must be >= 1. Received: {batch_size}, {eval_batch_size}")
+    if min(batch_sizes) < 1:
+        raise ValueError(f"Batch sizes must be >= 1. Received: {batch_sizes}")
     if not 0.0 <= validation_split < 1.0:
         raise ValueError(f"`validation_split` must be in [0, 1). Received: {validation_split}")
     if shuffle_buffer < 1 or (limit is not None and limit < 1):
-        raise ValueError(f"`shuffle_buffer` and `limit` must be >= 1. Received: {shuffle_buffer}, {limit}")
+        raise ValueError(
+            f"`shuffle_buffer` and `limit` must be >= 1. Received: {shuffle_buffer}, {limit}"
+        )
     if path is not None and name not in FILE_NAMES:
-        raise ValueError(f"`path` is only used by {', '.join(FILE_NAMES)}; use `data_dir` for TFDS.")
+        raise ValueError(f"`path` is only read by {', '.join(FILE_NAMES)}; TFDS uses `data_dir`.")
 
 
-def _carve_validation(x: np.ndarray, y: np.ndarray, fraction: float, seed: int):
+def _carve_validation(
+    x: np.ndarray, y: np.ndarray, fraction: float, seed: int
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Splits off a seeded random `fraction` of `(x, y)`; both parts keep file order."""
     num_val = int(len(x) * fraction)
     if fraction > 0 and num_val == 0:
-        raise ValueError(f"`validation_split={fraction}` leaves no validation example of {len(x)}.")
+        raise ValueError(f"`validation_split={fraction}` leaves no validation example.")
     order = np.random.default_rng(seed).permutation(len(x))
     fit, val = np.sort(order[num_val:]), np.sort(order[:num_val])
     return (x[fit], y[fit]), (x[val], y[val])
 
 
-def _unit_scale(x: np.ndarray) -> float:
-    return 1.0 / 255.0 if x.dtype == np.uint8 else 1.0
-
-
-def _channel_stats(x: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Per-channel mean and std of images scaled to [0, 1], in float64 chunks."""
-    total = np.zeros(x.shape[-1])
-    squares = np.zeros(x.shape[-1])
-    for start in range(0, len(x), 4096):
-        chunk = x[start : start + 4096].astype(np.float64) * _unit_scale(x)
-        total += chunk.sum(axis=(0, 1, 2))
-        squares += np.square(chunk).sum(axis=(0, 1, 2))
-    count = len(x) * x.shape[1] * x.shape[2]
-    mean = total / count
-    std = np.sqrt(np.maximum(squares / count - mean**2, 0.0))
-    std = np.where(std > 1e-6, std, 1.0)
-    return tuple(float(m) for m in mean), tuple(float(s) for s in std)
-
-
-def _transforms(preset: Preset, augment: bool, mean, std, shape) -> tuple[Transform, Transform]:
-    """Returns `(train_fn, eval_fn)` mapping `(image, seed)` to a normalised float image."""
-    mean_t = tf.constant(mean, tf.float32)
-    std_t = tf.constant(std, tf.float32)
-    padding = preset.padding or max(1, shape[0] // 8)
-
-    def to_unit(image: tf.Tensor) -> tf.Tensor:
-        unit = tf.cast(image, tf.float32)
-        return unit / 255.0 if image.dtype == tf.uint8 else unit
-
-    def finish(image: tf.Tensor) -> tf.Tensor:
-        return tf.ensure_shape((image - mean_t) / std_t, shape)
-
-    def eval_fn(image: tf.Tensor, seed: tf.Tensor | None = None) -> tf.Tensor:
-        image = to_unit(image)
-        if preset.policy == "imagenet":
-            image = aug.resize_center_crop(image)
-        return finish(image)
-
-    def train_fn(image: tf.Tensor, seed: tf.Tensor | None = None) -> tf.Tensor:
-        if not augment or seed is None:
-            return eval_fn(image)
-        image = to_unit(image)
-        if preset.policy == "imagenet":
-            image = aug.random_resized_crop(image, seed)
-        else:
-            image = aug.pad_crop_flip(image, seed, padding=padding, flip=preset.policy == "crop_flip")
-        return finish(image)
-
-    return train_fn, eval_fn
-
-
 def _batched(ds: tf.data.Dataset, fn: Transform, batch_size: int) -> tf.data.Dataset:
-    ds = ds.map(lambda x, y: (fn(x, None), tf.cast(y, tf.int32)), num_parallel_calls=tf.data.AUTOTUNE)
+    ds = ds.map(
+        lambda x, y: (fn(x, None), tf.cast(y, tf.int32)), num_parallel_calls=tf.data.AUTOTUNE
+    )
     return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+class _Raw(NamedTuple):
+    """Unbatched `(image, label)` datasets with what `load_data` needs to know about them."""
+
+    train: tf.data.Dataset
+    val: tf.data.Dataset | None
+    test: tf.data.Dataset
+    num_train: int
+    num_val: int
+    num_test: int
+    num_classes: int
+    shape: tuple[int, ...]
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    preset: Preset
+
+
+def _streamed(
+    name: str, data_dir: str | None, validation_split: float, seed: int, limit: int | None
+) -> _Raw:
+    preset = PRESETS[name]
+    (train, num_train), val_pair, (test, num_test) = load_tfds_streams(
+        name, data_dir, validation_split=validation_split, limit=limit, seed=seed
+    )
+    val, num_val = val_pair or (None, 0)
+    shape = (IMAGENET_TRAIN_SIZE, IMAGENET_TRAIN_SIZE, 3)
+    return _Raw(train, val, test, num_train, num_val, num_test, preset.num_classes, shape,
+                preset.mean or (), preset.std or (), preset)
+
+
+def _in_memory(
+    name: str,
+    path: str | None,
+    data_dir: str | None,
+    validation_split: float,
+    seed: int,
+    limit: int | None,
+) -> _Raw:
+    if name in TFDS_NAMES:
+        (x_train, y_train), (x_test, y_test) = load_tfds_arrays(name, data_dir)
+    elif name in _FILE_LOADERS:
+        (x_train, y_train), (x_test, y_test) = _FILE_LOADERS[name](path)
+    else:
+        loader = load_digits_arrays if name == "digits" else load_synthetic_arrays
+        (x_train, y_train), (x_test, y_test) = loader()
+    num_classes = int(max(y_train.max(), y_test.max())) + 1
+    preset = cifar_pickle_preset(num_classes) if name == "cifar_pickle" else PRESETS[name]
+    (x_train, y_train), (x_val, y_val) = _carve_validation(x_train, y_train, validation_split, seed)
+    mean, std = (preset.mean, preset.std) if preset.mean and preset.std else channel_stats(x_train)
+    shape = tuple(int(d) for d in x_train.shape[1:])
+    x_train, y_train, x_val, y_val, x_test, y_test = (
+        a[:limit] for a in (x_train, y_train, x_val, y_val, x_test, y_test)
+    )
+    val = tf.data.Dataset.from_tensor_slices((x_val, y_val)) if len(x_val) else None
+    return _Raw(
+        tf.data.Dataset.from_tensor_slices((x_train, y_train)),
+        val,
+        tf.data.Dataset.from_tensor_slices((x_test, y_test)),
+        len(x_train), len(x_val), len(x_test),
+        preset.num_classes or num_classes, shape, mean, std, preset,
+    )
 
 
 def load_data(
@@ -179,46 +202,28 @@ def load_data(
     ```
     """
     eval_batch_size = eval_batch_size or batch_size
-    _check(name, batch_size, eval_batch_size, validation_split, shuffle_buffer, limit, path)
-    preset = PRESETS.get(name, Preset())
+    _check(name, (batch_size, eval_batch_size), validation_split, shuffle_buffer, limit, path)
     if name in _STREAMED:
-        (train, num_train), val_pair, (test, num_test) = load_tfds_streams(
-            name, data_dir, validation_split=validation_split, limit=limit, seed=seed
-        )
-        val, num_val = val_pair or (None, 0)
-        mean, std, num_classes, shape = preset.mean, preset.std, preset.num_classes, (224, 224, 3)
+        raw = _streamed(name, data_dir, validation_split, seed, limit)
     else:
-        if name in TFDS_NAMES:
-            (x_train, y_train), (x_test, y_test) = load_tfds_arrays(name, data_dir)
-        elif name in _FILE_LOADERS:
-            (x_train, y_train), (x_test, y_test) = _FILE_LOADERS[name](path)
-        else:
-            loader = load_digits_arrays if name == "digits" else load_synthetic_arrays
-            (x_train, y_train), (x_test, y_test) = loader()
-        if name == "cifar_pickle":
-            preset = cifar_pickle_preset(int(max(y_train.max(), y_test.max())) + 1)
-        (x_train, y_train), (x_val, y_val) = _carve_validation(x_train, y_train, validation_split, seed)
-        mean, std = (preset.mean, preset.std) if preset.mean else _channel_stats(x_train)
-        num_classes = preset.num_classes or int(max(y_train.max(), y_test.max())) + 1
-        shape = tuple(int(d) for d in x_train.shape[1:])
-        x_train, y_train, x_val, y_val, x_test, y_test = (
-            a[:limit] for a in (x_train, y_train, x_val, y_val, x_test, y_test)
-        )
-        num_train, num_val, num_test = len(x_train), len(x_val), len(x_test)
-        train = tf.data.Dataset.from_tensor_slices((x_train, y_train))
-        test = tf.data.Dataset.from_tensor_slices((x_test, y_test))
-        val = tf.data.Dataset.from_tensor_slices((x_val, y_val)) if num_val else None
+        raw = _in_memory(name, path, data_dir, validation_split, seed, limit)
+    train, val, test, num_train, num_val, num_test, num_classes, shape, mean, std, preset = raw
     if num_train < batch_size:
         raise ValueError(f"`batch_size={batch_size}` exceeds the {num_train} training examples.")
     augment = preset.augment if augment is None else augment
-    train_fn, eval_fn = _transforms(preset, augment, mean, std, shape)
+    padding = preset.padding or max(1, shape[0] // 8)
+    train_fn, eval_fn = image_transforms(
+        policy=preset.policy, padding=padding, augment=augment, mean=mean, std=std, shape=shape
+    )
     train = train.shuffle(min(shuffle_buffer, num_train), seed=seed, reshuffle_each_iteration=True)
     seeds = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True).batch(2)
     train = tf.data.Dataset.zip((train, seeds)).map(
         lambda xy, s: (train_fn(xy[0], s), tf.cast(xy[1], tf.int32)),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
-    info = DatasetInfo(name, num_classes, shape, num_train, num_test, num_val, tuple(mean), tuple(std))
+    info = DatasetInfo(
+        name, num_classes, shape, num_train, num_test, num_val, tuple(mean), tuple(std)
+    )
     return Splits(
         train=train.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE),
         test=_batched(test, eval_fn, eval_batch_size),

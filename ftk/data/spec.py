@@ -1,9 +1,10 @@
-"""Dataset descriptions: `DatasetInfo`, `Splits` and the table of known datasets."""
+"""Dataset descriptions: `DatasetInfo`, `Splits`, presets of known datasets, and statistics."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import tensorflow as tf
 
 TFDS_NAMES: tuple[str, ...] = (
@@ -122,3 +123,40 @@ PRESETS: dict[str, Preset] = {
 def cifar_pickle_preset(num_classes: int) -> Preset:
     """Returns the CIFAR-10 or CIFAR-100 preset for a pickle folder with `num_classes`."""
     return _CIFAR100 if num_classes == 100 else _CIFAR10
+
+
+def _unit_scale(x: np.ndarray) -> float:
+    return 1.0 / 255.0 if x.dtype == np.uint8 else 1.0
+
+
+def channel_stats(x: np.ndarray) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Computes the per-channel mean and std of NHWC images scaled to `[0, 1]`.
+
+    Used for datasets without published statistics. uint8 images are divided
+    by 255; float images are taken as already in `[0, 1]`. Sums run in float64
+    over chunks, so large arrays are never copied whole. A constant channel gets
+    std 1.
+
+    Args:
+        x: Images of shape `(n, height, width, channels)`.
+
+    Returns:
+        `(mean, std)`, tuples with one float per channel.
+
+    Example:
+
+    ```python
+    mean, std = channel_stats(np.zeros((4, 8, 8, 1), np.uint8))  # ((0.0,), (1.0,))
+    ```
+    """
+    total = np.zeros(x.shape[-1])
+    squares = np.zeros(x.shape[-1])
+    for start in range(0, len(x), 4096):
+        chunk = x[start : start + 4096].astype(np.float64) * _unit_scale(x)
+        total += chunk.sum(axis=(0, 1, 2))
+        squares += np.square(chunk).sum(axis=(0, 1, 2))
+    count = len(x) * x.shape[1] * x.shape[2]
+    mean = total / count
+    std = np.sqrt(np.maximum(squares / count - mean**2, 0.0))
+    std = np.where(std > 1e-6, std, 1.0)
+    return tuple(float(m) for m in mean), tuple(float(s) for s in std)

@@ -76,7 +76,11 @@ def lenet_300_100(
     ```
     """
     return mlp(
-        hidden=(300, 100), num_classes=num_classes, input_shape=input_shape, seed=seed, name="lenet_300_100"
+        hidden=(300, 100),
+        num_classes=num_classes,
+        input_shape=input_shape,
+        seed=seed,
+        name="lenet_300_100",
     )
 
 

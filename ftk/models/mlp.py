@@ -48,7 +48,9 @@ def mlp(
     """
     hidden = tuple(hidden)
     if not all(isinstance(units, int) and units > 0 for units in hidden):
-        raise ValueError(f"`hidden` must be a sequence of positive integers. Received: hidden={hidden!r}")
+        raise ValueError(
+            f"`hidden` must be a sequence of positive integers. Received: hidden={hidden!r}"
+        )
     if not 0.0 <= dropout < 1.0:
         raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
 
@@ -57,7 +59,9 @@ def mlp(
     for index, units in enumerate(hidden, start=1):
         x = _dense(x, units, f"dense{index}", seed, activation="relu")
         if dropout > 0.0:
-            x = keras.layers.Dropout(dropout, seed=_seed(seed, f"dropout{index}"), name=f"dropout{index}")(x)
+            x = keras.layers.Dropout(
+                dropout, seed=_seed(seed, f"dropout{index}"), name=f"dropout{index}"
+            )(x)
     outputs = _dense(x, num_classes, "predictions", seed)
     return keras.Model(inputs, outputs, name=name)
 

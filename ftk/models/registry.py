@@ -83,7 +83,9 @@ def build_model(
     ```
     """
     if not isinstance(num_classes, int) or num_classes < 1:
-        raise ValueError(f"`num_classes` must be a positive integer. Received: num_classes={num_classes!r}")
+        raise ValueError(
+            f"`num_classes` must be a positive integer. Received: num_classes={num_classes!r}"
+        )
     input_shape = tuple(input_shape)
     if isinstance(name, str) and name.startswith(_APPLICATIONS_PREFIX):
         application = _keras_application(name)
@@ -96,7 +98,12 @@ def build_model(
     if wrn is not None:
         depth, width = int(wrn.group(1)), int(wrn.group(2))
         return wide_resnet(
-            depth=depth, width=width, num_classes=num_classes, input_shape=input_shape, seed=seed, **kwargs
+            depth=depth,
+            width=width,
+            num_classes=num_classes,
+            input_shape=input_shape,
+            seed=seed,
+            **kwargs,
         )
     if key in _BUILDERS:
         return _BUILDERS[key](num_classes=num_classes, input_shape=input_shape, seed=seed, **kwargs)
@@ -112,9 +119,12 @@ def _keras_application(name: str) -> Callable[..., keras.Model]:
     attribute = name[len(_APPLICATIONS_PREFIX) :]
     application = getattr(keras.applications, attribute, None)
     if application is None or inspect.ismodule(application) or not callable(application):
-        available = sorted(n for n, obj in vars(keras.applications).items() if n[:1].isupper() and callable(obj))
+        available = sorted(
+            n for n, obj in vars(keras.applications).items() if n[:1].isupper() and callable(obj)
+        )
         raise ValueError(
-            f"`name` must name a model builder of `keras.applications`, one of {', '.join(available)}. "
+            "`name` must name a model builder of `keras.applications`, one of "
+            f"{', '.join(available)}. "
             f"Received: name={name!r}"
         )
     return application

@@ -7,7 +7,7 @@ The residual blocks here (post-activation, "v1") are shared with
 from __future__ import annotations
 
 import zlib
-from typing import Callable
+from collections.abc import Callable
 
 import keras
 
@@ -47,7 +47,9 @@ def resnet18_cifar(
     model = ftk.models.resnet18_cifar(num_classes=100, seed=0)
     ```
     """
-    return _resnet_cifar(basic_block, (2, 2, 2, 2), "resnet18_cifar", num_classes, input_shape, seed)
+    return _resnet_cifar(
+        basic_block, (2, 2, 2, 2), "resnet18_cifar", num_classes, input_shape, seed
+    )
 
 
 def resnet34_cifar(
@@ -73,7 +75,9 @@ def resnet34_cifar(
     model = ftk.models.resnet34_cifar(num_classes=10, seed=0)
     ```
     """
-    return _resnet_cifar(basic_block, (3, 4, 6, 3), "resnet34_cifar", num_classes, input_shape, seed)
+    return _resnet_cifar(
+        basic_block, (3, 4, 6, 3), "resnet34_cifar", num_classes, input_shape, seed
+    )
 
 
 def resnet50_cifar(
@@ -100,7 +104,9 @@ def resnet50_cifar(
     model = ftk.models.resnet50_cifar(num_classes=100, seed=0)
     ```
     """
-    return _resnet_cifar(bottleneck_block, (3, 4, 6, 3), "resnet50_cifar", num_classes, input_shape, seed)
+    return _resnet_cifar(
+        bottleneck_block, (3, 4, 6, 3), "resnet50_cifar", num_classes, input_shape, seed
+    )
 
 
 def _resnet_cifar(
@@ -124,7 +130,7 @@ def resnet_stages(
 ) -> keras.KerasTensor:
     """Stacks the four ResNet stages (64..512 filters, strides 1, 2, 2, 2)."""
     for stage, (count, filters, stride) in enumerate(
-        zip(blocks_per_stage, _STAGE_FILTERS, _STAGE_STRIDES), start=1
+        zip(blocks_per_stage, _STAGE_FILTERS, _STAGE_STRIDES, strict=True), start=1
     ):
         for index in range(1, count + 1):
             x = block(x, filters, stride if index == 1 else 1, f"stage{stage}_block{index}", seed)
@@ -185,11 +191,16 @@ def conv_bn(
         padding=padding,
         use_bias=False,
         kernel_initializer=keras.initializers.VarianceScaling(
-            2.0, mode="fan_in", distribution="untruncated_normal", seed=layer_seed(seed, f"{name}_conv")
+            2.0,
+            mode="fan_in",
+            distribution="untruncated_normal",
+            seed=layer_seed(seed, f"{name}_conv"),
         ),
         name=f"{name}_conv",
     )(x)
-    x = keras.layers.BatchNormalization(momentum=_BN_MOMENTUM, epsilon=_BN_EPSILON, name=f"{name}_bn")(x)
+    x = keras.layers.BatchNormalization(
+        momentum=_BN_MOMENTUM, epsilon=_BN_EPSILON, name=f"{name}_bn"
+    )(x)
     if activation is not None:
         x = keras.layers.Activation(activation, name=f"{name}_{activation}")(x)
     return x

@@ -6,10 +6,8 @@ import zlib
 
 import keras
 
-# Filters of each 3x3 conv; "M" is a 2x2 max-pool.
-_VGG16_CONFIG: tuple[int | str, ...] = (
-    64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"
-)
+# (filters, number of 3x3 convs) of each block; every block ends with a 2x2 max-pool.
+_VGG16_BLOCKS: tuple[tuple[int, int], ...] = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))
 _BN_MOMENTUM = 0.9
 _BN_EPSILON = 1e-5
 
@@ -46,28 +44,24 @@ def vgg16_bn(
     """
     inputs = keras.Input(shape=input_shape, name="input")
     x = inputs
-    block, conv = 1, 0
-    for entry in _VGG16_CONFIG:
-        if entry == "M":
-            x = keras.layers.MaxPooling2D(2, name=f"block{block}_pool")(x)
-            block, conv = block + 1, 0
-            continue
-        conv += 1
-        name = f"block{block}_conv{conv}"
-        x = keras.layers.Conv2D(
-            entry,
-            3,
-            padding="same",
-            use_bias=False,
-            kernel_initializer=keras.initializers.VarianceScaling(
-                2.0, mode="fan_in", distribution="untruncated_normal", seed=_seed(seed, name)
-            ),
-            name=name,
-        )(x)
-        x = keras.layers.BatchNormalization(
-            momentum=_BN_MOMENTUM, epsilon=_BN_EPSILON, name=f"block{block}_bn{conv}"
-        )(x)
-        x = keras.layers.Activation("relu", name=f"block{block}_relu{conv}")(x)
+    for block, (filters, convs) in enumerate(_VGG16_BLOCKS, start=1):
+        for conv in range(1, convs + 1):
+            name = f"block{block}_conv{conv}"
+            x = keras.layers.Conv2D(
+                filters,
+                3,
+                padding="same",
+                use_bias=False,
+                kernel_initializer=keras.initializers.VarianceScaling(
+                    2.0, mode="fan_in", distribution="untruncated_normal", seed=_seed(seed, name)
+                ),
+                name=name,
+            )(x)
+            x = keras.layers.BatchNormalization(
+                momentum=_BN_MOMENTUM, epsilon=_BN_EPSILON, name=f"block{block}_bn{conv}"
+            )(x)
+            x = keras.layers.Activation("relu", name=f"block{block}_relu{conv}")(x)
+        x = keras.layers.MaxPooling2D(2, name=f"block{block}_pool")(x)
     x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
     outputs = keras.layers.Dense(
         num_classes,

@@ -75,7 +75,9 @@ def wide_resnet(
 
     inputs = keras.Input(shape=input_shape, name="input")
     x = _conv(inputs, 16, 3, 1, "stem_conv", seed)
-    for stage, (filters, stride) in enumerate(zip(stage_filters, stage_strides), start=1):
+    for stage, (filters, stride) in enumerate(
+        zip(stage_filters, stage_strides, strict=True), start=1
+    ):
         for block in range(1, blocks_per_stage + 1):
             x = _basic_block(
                 x,
@@ -113,7 +115,9 @@ def _basic_block(
     y = _bn(y, f"{name}_bn2")
     y = keras.layers.Activation("relu", name=f"{name}_relu2")(y)
     if dropout > 0.0:
-        y = keras.layers.Dropout(dropout, seed=_seed(seed, f"{name}_dropout"), name=f"{name}_dropout")(y)
+        y = keras.layers.Dropout(
+            dropout, seed=_seed(seed, f"{name}_dropout"), name=f"{name}_dropout"
+        )(y)
     y = _conv(y, filters, 3, 1, f"{name}_conv2", seed)
     shortcut = _conv(preact, filters, 1, stride, f"{name}_shortcut", seed) if projects else x
     return keras.layers.Add(name=f"{name}_add")([shortcut, y])
@@ -142,7 +146,11 @@ def _conv(
 
 def _bn(x: keras.KerasTensor, name: str) -> keras.KerasTensor:
     return keras.layers.BatchNormalization(
-        momentum=_BN_MOMENTUM, epsilon=_BN_EPSILON, gamma_initializer="ones", beta_initializer="zeros", name=name
+        momentum=_BN_MOMENTUM,
+        epsilon=_BN_EPSILON,
+        gamma_initializer="ones",
+        beta_initializer="zeros",
+        name=name,
     )(x)
 
 

@@ -73,14 +73,14 @@ def _values_without_masks(layer) -> list[np.ndarray]:
     masked = {}
     if isinstance(layer, Prunable):
         masked = {
-            id(layer.prunable_variable(attr)): keras.ops.convert_to_numpy(mask)
+            id(layer.prunable_variable(attr)): mask.numpy()
             for attr, mask in layer.masks.items()
         }
     values = []
     for variable in layer.weights:
         if id(variable) in _mask_ids(layer):
             continue
-        value = keras.ops.convert_to_numpy(variable)
+        value = variable.numpy()
         if id(variable) in masked:
             value = value * masked[id(variable)]
         values.append(value)

@@ -46,7 +46,7 @@ class SparseWeight:
 
     def active_count(self) -> int:
         """Number of entries with mask 1."""
-        return int(np.count_nonzero(keras.ops.convert_to_numpy(self.mask)))
+        return int(np.count_nonzero(self.mask.numpy()))
 
     def density(self) -> float:
         return self.active_count() / self.size

@@ -103,7 +103,7 @@ def sparsify(
     for index, weight in enumerate(weights):
         count = round(targets[weight.name] * weight.size)
         mask = random_mask(weight.size, count, layer_rng(seed, 0, index)).reshape(weight.shape)
-        kernel = keras.ops.convert_to_numpy(weight.variable)
+        kernel = weight.variable.numpy()
         weight.mask.assign(mask)
         weight.variable.assign(kernel * mask)
     return sparse_model

@@ -118,8 +118,8 @@ def update_topology(
     Returns:
         A `TopologyUpdate` with per-layer statistics.
     """
-    kernels = [keras.ops.convert_to_numpy(w.variable).ravel() for w in weights]
-    masks = [keras.ops.convert_to_numpy(w.mask).ravel() for w in weights]
+    kernels = [w.variable.numpy().ravel() for w in weights]
+    masks = [w.mask.numpy().ravel() for w in weights]
     flat_scores = [None if scores is None else np.asarray(scores[w.name]).ravel() for w in weights]
     prune_counts = [math.ceil(death_rate * np.count_nonzero(m)) for m in masks]
     pruned_masks = [rules.prune_magnitude(k, m, n) for k, m, n in zip(kernels, masks, prune_counts)]
@@ -168,4 +168,4 @@ def _apply(weight: SparseWeight, kernel, new_mask, grown, reset, optimizer) -> N
         return
     keep = (~reset).reshape(shape)
     for slot in slot_variables(optimizer, weight.variable):
-        slot.assign(keras.ops.convert_to_numpy(slot) * keep)
+        slot.assign(slot.numpy() * keep)

@@ -1,17 +1,15 @@
 """Tests for `ftk.models.wide_resnet`."""
 
-import os
+import keras
+import numpy as np
+import pytest
 
-os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from ftk.models import wide_resnet  # noqa: E402
+from ftk.models import wide_resnet
 
 
-def _wrn_param_count(depth: int, width: int, num_classes: int, in_channels: int = 3) -> tuple[int, int]:
+def _wrn_param_count(
+    depth: int, width: int, num_classes: int, in_channels: int = 3
+) -> tuple[int, int]:
     """(all, trainable) parameters of WRN-depth-width, from the architecture.
 
     A Keras BatchNormalization layer holds 4 values per channel (gamma, beta,
@@ -76,7 +74,10 @@ def test_block_is_preactivation_with_identity_shortcut():
     inbound = {tensor._keras_history.operation.name for tensor in add.input}
     # Identity shortcut: the block's raw input (previous block's sum) plus conv2.
     assert inbound == {"stage1_block1_add", "stage1_block2_conv2"}
-    assert model.get_layer("stage1_block2_conv1").input._keras_history.operation.name == "stage1_block2_relu1"
+    assert (
+        model.get_layer("stage1_block2_conv1").input._keras_history.operation.name
+        == "stage1_block2_relu1"
+    )
     # Projection shortcut reads the pre-activated input, as in the reference.
     shortcut = model.get_layer("stage2_block1_shortcut")
     assert shortcut.input._keras_history.operation.name == "stage2_block1_relu1"
@@ -86,7 +87,9 @@ def test_dropout_between_convs():
     model = wide_resnet(depth=10, width=1, dropout=0.3, seed=0)
     dropout = model.get_layer("stage2_block1_dropout")
     assert dropout.rate == pytest.approx(0.3)
-    assert not any(isinstance(l, keras.layers.Dropout) for l in wide_resnet(depth=10, width=1).layers)
+    assert not any(
+        isinstance(layer, keras.layers.Dropout) for layer in wide_resnet(depth=10, width=1).layers
+    )
 
 
 def test_initializers():
@@ -98,16 +101,20 @@ def test_initializers():
     bn = model.get_layer("stage2_block1_bn2")
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(bn.gamma), 1.0)
     np.testing.assert_array_equal(keras.ops.convert_to_numpy(bn.beta), 0.0)
-    np.testing.assert_array_equal(keras.ops.convert_to_numpy(model.get_layer("predictions").bias), 0.0)
+    np.testing.assert_array_equal(
+        keras.ops.convert_to_numpy(model.get_layer("predictions").bias), 0.0
+    )
     assert not model.get_layer("stem_conv").use_bias
 
 
 def test_seed_reproducibility():
     def weights(seed):
-        return [keras.ops.convert_to_numpy(w) for w in wide_resnet(depth=10, width=1, seed=seed).weights]
+        return [
+            keras.ops.convert_to_numpy(w) for w in wide_resnet(depth=10, width=1, seed=seed).weights
+        ]
 
     first, again, other = weights(3), weights(3), weights(4)
-    for a, b in zip(first, again):
+    for a, b in zip(first, again, strict=True):
         np.testing.assert_array_equal(a, b)
     kernels = [i for i, w in enumerate(first) if w.ndim == 4]
     assert all(not np.array_equal(first[i], other[i]) for i in kernels)

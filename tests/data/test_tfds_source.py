@@ -1,0 +1,65 @@
+"""Tests for TFDS datasets, with `tfds.testing.mock_data` (no network)."""
+
+import os
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import tensorflow as tf  # noqa: E402
+import tensorflow_datasets as tfds  # noqa: E402
+
+from ftk.data import load_data  # noqa: E402
+from ftk.data.tfds_source import load_tfds_arrays  # noqa: E402
+
+
+def _raw_test_images(name, count):
+    (_, _), (x_test, y_test) = load_tfds_arrays(name)
+    return x_test[:count], y_test[:count]
+
+
+def test_cifar10_mock(tmp_path):
+    with tfds.testing.mock_data(num_examples=40):
+        splits = load_data("cifar10", batch_size=16, eval_batch_size=40, data_dir=str(tmp_path))
+        x_raw, y_raw = _raw_test_images("cifar10", 40)
+    info = splits.info
+    assert (info.num_classes, info.input_shape, info.num_train, info.num_test) == (10, (32, 32, 3), 40, 40)
+    assert info.mean == (0.4914, 0.4822, 0.4465) and info.std == (0.2470, 0.2435, 0.2616)
+    assert splits.steps_per_epoch == 2
+    batches = list(splits.train)
+    assert [tuple(x.shape) for x, _ in batches] == [(16, 32, 32, 3)] * 2
+    assert batches[0][0].dtype == tf.float32 and batches[0][1].dtype == tf.int32
+    x, y = next(iter(splits.test))
+    expected = (x_raw / 255.0 - np.array(info.mean)) / np.array(info.std)
+    np.testing.assert_allclose(x.numpy(), expected, rtol=1e-4, atol=1e-5)
+    np.testing.assert_array_equal(y.numpy(), y_raw)
+    # CIFAR training images are augmented by default (mock train == mock test images).
+    raw = {img.tobytes() for img in expected.astype(np.float32).round(4)}
+    unchanged = [img.round(4).tobytes() in raw for img in batches[0][0].numpy()]
+    assert sum(unchanged) < 12
+
+
+def test_mnist_mock_no_augmentation_by_default():
+    with tfds.testing.mock_data(num_examples=24):
+        splits = load_data("mnist", batch_size=8)
+        (x_train, _), _ = load_tfds_arrays("mnist")
+    assert splits.info.input_shape == (28, 28, 1) and splits.info.mean == (0.1307,)
+    raw = {img.tobytes() for img in ((x_train / 255.0 - 0.1307) / 0.3081).astype(np.float32).round(4)}
+    for x, _ in splits.train:
+        assert x.shape == (8, 28, 28, 1)
+        assert all(img.round(4).tobytes() in raw for img in x.numpy())
+
+
+def test_imagenet_mock_shapes():
+    with tfds.testing.mock_data(num_examples=6):
+        splits = load_data("imagenet2012", batch_size=4, limit=6)
+    x, y = next(iter(splits.train))
+    assert x.shape == (4, 224, 224, 3) and y.dtype == tf.int32
+    assert splits.info.num_classes == 1000 and splits.steps_per_epoch == 1
+    x_test, _ = next(iter(splits.test))
+    assert x_test.shape == (4, 224, 224, 3)
+
+
+def test_unprepared_dataset_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="tfds build cifar10"):
+        load_data("cifar10", data_dir=str(tmp_path))
