@@ -8,7 +8,7 @@ from ftk._backend import ensure_tensorflow_backend
 
 ensure_tensorflow_backend()
 
-from ftk import sparse as layers  # noqa: E402  (masked layer classes)
+from ftk import layers  # noqa: E402
 from ftk.callbacks import DynamicSparsity  # noqa: E402
 from ftk.sparse import (  # noqa: E402
     Prunable,

@@ -125,6 +125,16 @@ class DynamicSparsity(keras.callbacks.Callback):
         """Calls `listener(update)` after every topology update."""
         self._listeners.append(listener)
 
+    def dense_gradients(self) -> dict:
+        """Returns the last recorded dense gradient (or momentum) per sparse weight.
+
+        Returns:
+            Dict from variable path to a NumPy array shaped like the weight;
+            empty for `growth="random"` without momentum redistribution.
+        """
+        with self.model.distribute_strategy.scope():
+            return {name: tap.read() for name, tap in self._taps.items()}
+
     # Keras hooks.
 
     def set_model(self, model):
@@ -177,8 +187,8 @@ class DynamicSparsity(keras.callbacks.Callback):
             death_rate = death_rate_at(
                 step, self.death_rate, self.death_rate_schedule, start, step if end is None else end
             )
+        scores = self.dense_gradients() or None
         with self.model.distribute_strategy.scope():
-            scores = {name: tap.read() for name, tap in self._taps.items()} or None
             result = update_topology(
                 self._weights, step=step, death_rate=death_rate, growth=self.growth,
                 redistribution=self.redistribution, scores=scores,

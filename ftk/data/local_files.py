@@ -185,7 +185,9 @@ def load_mnist_idx(path: str | None) -> ArraySplits:
     for stem in _MNIST_IDX_FILES:
         found = [folder / n for n in (stem, stem + ".gz") if (folder / n).is_file()]
         if not found:
-            raise FileNotFoundError(f"mnist_idx: {stem}[.gz] not found in {folder}. Expected {expected}.")
+            raise FileNotFoundError(
+                f"mnist_idx: {stem}[.gz] not found in {folder}. Expected {expected}."
+            )
         files.append(found[0])
     x_train, y_train, x_test, y_test = (_read_idx(file) for file in files)
     return _pair(x_train, y_train), _pair(x_test, y_test)
@@ -223,7 +225,8 @@ def load_mnist_pkl(path: str | None) -> ArraySplits:
         file = candidates[0]
     opener = gzip.open if file.suffix == ".gz" else open
     with opener(file, "rb") as handle:
-        (x_train, y_train), (x_val, y_val), (x_test, y_test) = pickle.load(handle, encoding="latin1")
+        train, val, test = pickle.load(handle, encoding="latin1")
+    (x_train, y_train), (x_val, y_val), (x_test, y_test) = train, val, test
     x_train = np.concatenate([x_train, x_val]).reshape(-1, 28, 28, 1)
     y_train = np.concatenate([y_train, y_val])
     return _pair(x_train, y_train), _pair(np.reshape(x_test, (-1, 28, 28, 1)), y_test)

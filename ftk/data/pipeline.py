@@ -104,8 +104,10 @@ def _streamed(
     )
     val, num_val = val_pair or (None, 0)
     shape = (IMAGENET_TRAIN_SIZE, IMAGENET_TRAIN_SIZE, 3)
-    return _Raw(train, val, test, num_train, num_val, num_test, preset.num_classes, shape,
-                preset.mean or (), preset.std or (), preset)
+    mean, std = preset.mean or (), preset.std or ()
+    return _Raw(
+        train, val, test, num_train, num_val, num_test, preset.num_classes, shape, mean, std, preset
+    )
 
 
 def _in_memory(

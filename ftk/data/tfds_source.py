@@ -18,6 +18,7 @@ import tensorflow as tf
 from ftk.data.local_files import ArrayPair, ArraySplits
 
 _TEST_SPLIT = {"imagenet2012": "validation"}
+Stream = tuple[tf.data.Dataset, int]
 _READ_BATCH = 8192
 
 
@@ -95,7 +96,7 @@ def load_tfds_streams(
     validation_split: float = 0.0,
     limit: int | None = None,
     seed: int = 0,
-) -> tuple[tuple[tf.data.Dataset, int], tuple[tf.data.Dataset, int] | None, tuple[tf.data.Dataset, int]]:
+) -> tuple[Stream, Stream | None, Stream]:
     """Opens a large TFDS dataset (ImageNet) as unbatched `(image, label)` streams.
 
     The validation set is the *last* `validation_split` fraction of the TFDS
@@ -136,7 +137,9 @@ def load_tfds_streams(
     num_fit = total_train - num_val
     cap = (lambda n: n) if limit is None else (lambda n: min(n, limit))
     read_config = tfds.ReadConfig(shuffle_seed=seed)
-    train = _load(name, f"train[:{cap(num_fit)}]", data_dir, shuffle_files=True, read_config=read_config)
+    train = _load(
+        name, f"train[:{cap(num_fit)}]", data_dir, shuffle_files=True, read_config=read_config
+    )
     result_train = (train.take(cap(num_fit)), cap(num_fit))
     result_val = None
     if num_val > 0:

@@ -77,4 +77,5 @@ def test_pipeline_augments_train_but_not_test():
 
     # Test images are never augmented.
     x_test_batch, _ = next(iter(augmented.test))
-    np.testing.assert_allclose(x_test_batch.numpy(), (x_test[:32] / 255.0 - mean) / std, rtol=1e-4, atol=1e-5)
+    expected = (x_test[:32] / 255.0 - mean) / std
+    np.testing.assert_allclose(x_test_batch.numpy(), expected, rtol=1e-4, atol=1e-5)

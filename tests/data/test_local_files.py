@@ -11,7 +11,12 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from ftk.data import load_data  # noqa: E402
-from ftk.data.local_files import load_cifar_pickle, load_mnist_idx, load_mnist_pkl, load_npz  # noqa: E402
+from ftk.data.local_files import (  # noqa: E402
+    load_cifar_pickle,
+    load_mnist_idx,
+    load_mnist_pkl,
+    load_npz,
+)
 
 
 def _write_npz(path, n_train=40, n_test=12, shape=(6, 6, 3)):
@@ -37,7 +42,8 @@ def test_npz_round_trip(tmp_path):
     assert splits.info.num_classes == 4
     assert splits.info.input_shape == (6, 6, 3)
     # Statistics come from the training images.
-    np.testing.assert_allclose(splits.info.mean, (arrays["x_train"] / 255.0).mean(axis=(0, 1, 2)), rtol=1e-6)
+    expected_mean = (arrays["x_train"] / 255.0).mean(axis=(0, 1, 2))
+    np.testing.assert_allclose(splits.info.mean, expected_mean, rtol=1e-6)
     x, _ = next(iter(splits.test))
     expected = (arrays["x_test"][:8] / 255.0 - splits.info.mean) / splits.info.std
     np.testing.assert_allclose(x.numpy(), expected, rtol=1e-4, atol=1e-5)
@@ -146,7 +152,8 @@ def test_mnist_pkl(tmp_path):
     splits = load_data("mnist_pkl", path=str(tmp_path / "mnist.pkl.gz"), batch_size=3)
     assert splits.info.mean == (0.1307,) and splits.info.num_train == 9
     x, _ = next(iter(splits.test))
-    np.testing.assert_allclose(x.numpy(), (parts[2][0][:3].reshape(3, 28, 28, 1) - 0.1307) / 0.3081, rtol=1e-5)
+    expected = (parts[2][0][:3].reshape(3, 28, 28, 1) - 0.1307) / 0.3081
+    np.testing.assert_allclose(x.numpy(), expected, rtol=1e-5)
 
 
 def test_mnist_pkl_missing(tmp_path):

@@ -15,9 +15,10 @@ from ftk.data import DATASET_NAMES, DatasetInfo, Splits, load_data  # noqa: E402
 def ids_npz(tmp_path):
     """An `.npz` whose labels are example ids 0..99 (train) and 0..29 (test)."""
     path = tmp_path / "ids.npz"
+    ids = np.arange(100, dtype=np.uint8).reshape(100, 1, 1, 1)
     np.savez(
         path,
-        x_train=np.zeros((100, 4, 4, 1), np.uint8) + np.arange(100, dtype=np.uint8)[:, None, None, None],
+        x_train=np.broadcast_to(ids, (100, 4, 4, 1)),
         y_train=np.arange(100),
         x_test=np.zeros((30, 4, 4, 1), np.uint8),
         y_test=np.arange(30),
@@ -48,7 +49,8 @@ def test_validation_split_sizes_and_disjoint(ids_npz):
     # The image of example i is filled with i: images and labels stay paired.
     x_val, y_val = next(iter(splits.val))
     mean, std = splits.info.mean[0], splits.info.std[0]
-    np.testing.assert_allclose(x_val.numpy()[:, 0, 0, 0] * std + mean, y_val.numpy() / 255.0, atol=1e-5)
+    pixels = x_val.numpy()[:, 0, 0, 0] * std + mean
+    np.testing.assert_allclose(pixels, y_val.numpy() / 255.0, atol=1e-5)
     # Same seed, same split; another seed, another split.
     again = load_data("npz", path=ids_npz, batch_size=10, validation_split=0.2)
     assert set(_labels(again.val)) == set(val)

@@ -1,0 +1,14 @@
+"""Masked Keras layers: `ftk.layers.MaskedDense`, `ftk.layers.MaskedConv2D`, ..."""
+
+from ftk.sparse.layers import (  # noqa: F401
+    MaskedConv1D,
+    MaskedConv2D,
+    MaskedConv2DTranspose,
+    MaskedConv3D,
+    MaskedDense,
+    MaskedDepthwiseConv2D,
+    MaskedEinsumDense,
+    MaskedEmbedding,
+    MaskedSeparableConv2D,
+)
+from ftk.sparse.prunable import Prunable  # noqa: F401

@@ -1,0 +1,85 @@
+"""DynamicSparsity under `tf.distribute.MirroredStrategy` on two logical CPUs."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import ftk
+from tests.callbacks.test_dynamic_sparsity import BATCH, BatchRecorder, MaskSnapshot, dense_gradient, make_data
+
+pytestmark = pytest.mark.skipif(
+    len(tf.config.list_logical_devices("CPU")) < 2, reason="needs the two logical CPUs of conftest.py"
+)
+
+
+def make_strategy():
+    return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+
+
+def build(strategy, growth="gradient", seed=0):
+    with strategy.scope():
+        keras.utils.set_random_seed(seed)
+        inputs = keras.Input((6, 6, 2))
+        x = keras.layers.Conv2D(8, 3, activation="relu", name="conv")(inputs)
+        x = keras.layers.Flatten()(x)
+        x = keras.layers.Dense(24, activation="relu", name="fc")(x)
+        outputs = keras.layers.Dense(4, name="logits")(x)
+        model = ftk.sparsify(keras.Model(inputs, outputs), density=0.3, seed=seed)
+        model.compile(
+            optimizer=keras.optimizers.SGD(0.05, momentum=0.9),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            jit_compile=False,
+        )
+    return model
+
+
+def replica_values(variable):
+    """The per-replica values of a mirrored variable."""
+    values = getattr(variable, "value", variable)
+    if hasattr(values, "values"):
+        return [v.numpy() for v in values.values]
+    return [v.numpy() for v in variable._value.values]  # Keras variable around a MirroredVariable
+
+
+@pytest.mark.parametrize("growth", ["gradient", "random", "momentum"])
+def test_masks_and_kernels_identical_on_every_replica(growth):
+    strategy = make_strategy()
+    assert strategy.num_replicas_in_sync == 2
+    model = build(strategy)
+    counts = {w.name: w.active_count() for w in ftk.sparse_weights(model)}
+    dst = ftk.DynamicSparsity(update_frequency=2, growth=growth, seed=0)
+    checks = []
+
+    def check(update):
+        for weight in ftk.sparse_weights(model):
+            masks, kernels = replica_values(weight.mask), replica_values(weight.variable)
+            assert len(masks) == 2
+            np.testing.assert_array_equal(masks[0], masks[1])
+            np.testing.assert_array_equal(kernels[0], kernels[1])
+            assert np.count_nonzero(masks[0]) == counts[weight.name]
+            assert np.all(kernels[0][masks[0] == 0] == 0)
+        checks.append(update.step)
+
+    dst.add_listener(check)
+    x, y = make_data()
+    model.fit(x, y, batch_size=BATCH, epochs=2, shuffle=False, callbacks=[dst], verbose=0)
+    assert checks == [2, 4, 6, 8]
+
+
+def test_gradient_growth_uses_the_global_batch():
+    strategy = make_strategy()
+    model = build(strategy)
+    update_step = 2
+    recorder, snapshot = BatchRecorder(update_step), MaskSnapshot()
+    dst = ftk.DynamicSparsity(update_frequency=update_step, death_rate=0.3, growth="gradient",
+                              death_rate_schedule="constant", total_steps=100)
+    x, y = make_data()
+    model.fit(x, y, batch_size=BATCH, epochs=1, steps_per_epoch=update_step, shuffle=False,
+              callbacks=[recorder, snapshot, dst], verbose=0)
+    batch = slice((update_step - 1) * BATCH, update_step * BATCH)  # both replicas' halves
+    gradients = dense_gradient(model, recorder.weights, x[batch], y[batch])
+    recorded = dst.dense_gradients()
+    assert set(recorded) == {"conv/kernel", "fc/kernel"}  # logits ends dense: no tap
+    for name, gradient in recorded.items():
+        np.testing.assert_allclose(gradient, gradients[name], rtol=1e-4, atol=1e-6)
