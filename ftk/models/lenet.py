@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import zlib
-from typing import Any
-
 import keras
 
+from ftk.models._layers import dense, layer_seed
 from ftk.models.mlp import mlp
 
 
@@ -39,14 +37,14 @@ def lenet5(
     ```
     """
     inputs = keras.Input(shape=input_shape, name="input")
-    x = _layer(keras.layers.Conv2D, inputs, 6, "conv1", seed, kernel_size=5, padding="same")
+    x = _conv(inputs, 6, "conv1", seed, padding="same")
     x = keras.layers.MaxPooling2D(2, name="pool1")(x)
-    x = _layer(keras.layers.Conv2D, x, 16, "conv2", seed, kernel_size=5, padding="valid")
+    x = _conv(x, 16, "conv2", seed, padding="valid")
     x = keras.layers.MaxPooling2D(2, name="pool2")(x)
     x = keras.layers.Flatten(name="flatten")(x)
-    x = _layer(keras.layers.Dense, x, 120, "dense1", seed)
-    x = _layer(keras.layers.Dense, x, 84, "dense2", seed)
-    outputs = _layer(keras.layers.Dense, x, num_classes, "predictions", seed, activation=None)
+    x = dense(x, 120, "dense1", seed, activation="relu")
+    x = dense(x, 84, "dense2", seed, activation="relu")
+    outputs = dense(x, num_classes, "predictions", seed)
     return keras.Model(inputs, outputs, name="lenet5")
 
 
@@ -84,26 +82,16 @@ def lenet_300_100(
     )
 
 
-def _layer(
-    layer_class: type[keras.layers.Layer],
-    x: keras.KerasTensor,
-    units: int,
-    name: str,
-    seed: int | None,
-    activation: str | None = "relu",
-    **kwargs: Any,
+def _conv(
+    x: keras.KerasTensor, filters: int, name: str, seed: int | None, padding: str
 ) -> keras.KerasTensor:
-    """Applies a `Conv2D` or `Dense` with seeded Glorot kernel and zero bias."""
-    return layer_class(
-        units,
-        activation=activation,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=_seed(seed, name)),
+    """Applies a 5x5 ReLU `Conv2D` with seeded Glorot kernel and zero bias."""
+    return keras.layers.Conv2D(
+        filters,
+        kernel_size=5,
+        activation="relu",
+        kernel_initializer=keras.initializers.GlorotUniform(seed=layer_seed(seed, name)),
         bias_initializer="zeros",
         name=name,
-        **kwargs,
+        padding=padding,
     )(x)
-
-
-def _seed(seed: int | None, name: str) -> int | None:
-    """Derives the seed of layer `name` from the model seed (`None` stays `None`)."""
-    return None if seed is None else zlib.crc32(f"{seed}:{name}".encode()) % 2**31

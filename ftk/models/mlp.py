@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Sequence
 
 import keras
+
+from ftk.models._layers import dense, layer_seed
 
 
 def mlp(
@@ -57,27 +58,11 @@ def mlp(
     inputs = keras.Input(shape=input_shape, name="input")
     x = keras.layers.Flatten(name="flatten")(inputs)
     for index, units in enumerate(hidden, start=1):
-        x = _dense(x, units, f"dense{index}", seed, activation="relu")
+        x = dense(x, units, f"dense{index}", seed, activation="relu")
         if dropout > 0.0:
             x = keras.layers.Dropout(
-                dropout, seed=_seed(seed, f"dropout{index}"), name=f"dropout{index}"
+                dropout, seed=layer_seed(seed, f"dropout{index}"), name=f"dropout{index}"
             )(x)
-    outputs = _dense(x, num_classes, "predictions", seed)
+    outputs = dense(x, num_classes, "predictions", seed)
     return keras.Model(inputs, outputs, name=name)
 
-
-def _dense(
-    x: keras.KerasTensor, units: int, name: str, seed: int | None, activation: str | None = None
-) -> keras.KerasTensor:
-    return keras.layers.Dense(
-        units,
-        activation=activation,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=_seed(seed, name)),
-        bias_initializer="zeros",
-        name=name,
-    )(x)
-
-
-def _seed(seed: int | None, name: str) -> int | None:
-    """Derives the seed of layer `name` from the model seed (`None` stays `None`)."""
-    return None if seed is None else zlib.crc32(f"{seed}:{name}".encode()) % 2**31

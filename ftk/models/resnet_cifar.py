@@ -6,14 +6,12 @@ The residual blocks here (post-activation, "v1") are shared with
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 
 import keras
 
-# PyTorch defaults, as in the reference implementations.
-_BN_MOMENTUM = 0.9
-_BN_EPSILON = 1e-5
+from ftk.models._layers import batch_norm, conv, dense
+
 _STAGE_FILTERS = (64, 128, 256, 512)
 _STAGE_STRIDES = (1, 2, 2, 2)
 
@@ -121,7 +119,7 @@ def _resnet_cifar(
     x = conv_bn(inputs, 64, 3, 1, "stem", seed, activation="relu")
     x = resnet_stages(x, block, blocks_per_stage, seed)
     x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    outputs = classifier(x, num_classes, seed)
+    outputs = dense(x, num_classes, "predictions", seed)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -180,42 +178,9 @@ def conv_bn(
     `kernel_size // 2` zeros, like PyTorch, instead of TensorFlow's
     asymmetric `"same"` padding.
     """
-    padding = "same"
-    if stride > 1 and kernel_size > 1:
-        x = keras.layers.ZeroPadding2D(kernel_size // 2, name=f"{name}_pad")(x)
-        padding = "valid"
-    x = keras.layers.Conv2D(
-        filters,
-        kernel_size,
-        strides=stride,
-        padding=padding,
-        use_bias=False,
-        kernel_initializer=keras.initializers.VarianceScaling(
-            2.0,
-            mode="fan_in",
-            distribution="untruncated_normal",
-            seed=layer_seed(seed, f"{name}_conv"),
-        ),
-        name=f"{name}_conv",
-    )(x)
-    x = keras.layers.BatchNormalization(
-        momentum=_BN_MOMENTUM, epsilon=_BN_EPSILON, name=f"{name}_bn"
-    )(x)
+    x = conv(x, filters, kernel_size, stride, f"{name}_conv", seed, "fan_in", pad_name=f"{name}_pad")
+    x = batch_norm(x, f"{name}_bn")
     if activation is not None:
         x = keras.layers.Activation(activation, name=f"{name}_{activation}")(x)
     return x
 
-
-def classifier(x: keras.KerasTensor, num_classes: int, seed: int | None) -> keras.KerasTensor:
-    """The final `Dense` layer `predictions`: logits, zero bias."""
-    return keras.layers.Dense(
-        num_classes,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=layer_seed(seed, "predictions")),
-        bias_initializer="zeros",
-        name="predictions",
-    )(x)
-
-
-def layer_seed(seed: int | None, name: str) -> int | None:
-    """Derives the seed of layer `name` from the model seed (`None` stays `None`)."""
-    return None if seed is None else zlib.crc32(f"{seed}:{name}".encode()) % 2**31

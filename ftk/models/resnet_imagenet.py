@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import keras
 
-from ftk.models.resnet_cifar import bottleneck_block, classifier, conv_bn, resnet_stages
+from ftk.models._layers import dense
+from ftk.models.resnet_cifar import bottleneck_block, conv_bn, resnet_stages
 
 
 def resnet50_imagenet(
@@ -42,5 +43,5 @@ def resnet50_imagenet(
     x = keras.layers.MaxPooling2D(3, strides=2, name="stem_pool")(x)
     x = resnet_stages(x, bottleneck_block, (3, 4, 6, 3), seed)
     x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    outputs = classifier(x, num_classes, seed)
+    outputs = dense(x, num_classes, "predictions", seed)
     return keras.Model(inputs, outputs, name="resnet50_imagenet")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import zlib
-
 import keras
+
+from ftk.models._layers import batch_norm, conv, dense
 
 # (filters, number of 3x3 convs) of each block; every block ends with a 2x2 max-pool.
 _VGG16_BLOCKS: tuple[tuple[int, int], ...] = ((64, 2), (128, 2), (256, 3), (512, 3), (512, 3))
-_BN_MOMENTUM = 0.9
-_BN_EPSILON = 1e-5
 
 
 def vgg16_bn(
@@ -45,33 +43,11 @@ def vgg16_bn(
     inputs = keras.Input(shape=input_shape, name="input")
     x = inputs
     for block, (filters, convs) in enumerate(_VGG16_BLOCKS, start=1):
-        for conv in range(1, convs + 1):
-            name = f"block{block}_conv{conv}"
-            x = keras.layers.Conv2D(
-                filters,
-                3,
-                padding="same",
-                use_bias=False,
-                kernel_initializer=keras.initializers.VarianceScaling(
-                    2.0, mode="fan_in", distribution="untruncated_normal", seed=_seed(seed, name)
-                ),
-                name=name,
-            )(x)
-            x = keras.layers.BatchNormalization(
-                momentum=_BN_MOMENTUM, epsilon=_BN_EPSILON, name=f"block{block}_bn{conv}"
-            )(x)
-            x = keras.layers.Activation("relu", name=f"block{block}_relu{conv}")(x)
+        for index in range(1, convs + 1):
+            x = conv(x, filters, 3, 1, f"block{block}_conv{index}", seed, mode="fan_in")
+            x = batch_norm(x, f"block{block}_bn{index}")
+            x = keras.layers.Activation("relu", name=f"block{block}_relu{index}")(x)
         x = keras.layers.MaxPooling2D(2, name=f"block{block}_pool")(x)
     x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    outputs = keras.layers.Dense(
-        num_classes,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=_seed(seed, "predictions")),
-        bias_initializer="zeros",
-        name="predictions",
-    )(x)
+    outputs = dense(x, num_classes, "predictions", seed)
     return keras.Model(inputs, outputs, name="vgg16_bn")
-
-
-def _seed(seed: int | None, name: str) -> int | None:
-    """Derives the seed of layer `name` from the model seed (`None` stays `None`)."""
-    return None if seed is None else zlib.crc32(f"{seed}:{name}".encode()) % 2**31

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import zlib
-
 import keras
 
-# PyTorch defaults, as in the reference implementation.
-_BN_MOMENTUM = 0.9
-_BN_EPSILON = 1e-5
+from ftk.models._layers import batch_norm, conv, dense, layer_seed
 
 
 def wide_resnet(
@@ -74,7 +70,7 @@ def wide_resnet(
     stage_strides = (1, 2, 2)
 
     inputs = keras.Input(shape=input_shape, name="input")
-    x = _conv(inputs, 16, 3, 1, "stem_conv", seed)
+    x = conv(inputs, 16, 3, 1, "stem_conv", seed, mode="fan_out")
     for stage, (filters, stride) in enumerate(
         zip(stage_filters, stage_strides, strict=True), start=1
     ):
@@ -87,15 +83,10 @@ def wide_resnet(
                 name=f"stage{stage}_block{block}",
                 seed=seed,
             )
-    x = _bn(x, "final_bn")
+    x = batch_norm(x, "final_bn")
     x = keras.layers.Activation("relu", name="final_relu")(x)
     x = keras.layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    outputs = keras.layers.Dense(
-        num_classes,
-        kernel_initializer=keras.initializers.GlorotUniform(seed=_seed(seed, "predictions")),
-        bias_initializer="zeros",
-        name="predictions",
-    )(x)
+    outputs = dense(x, num_classes, "predictions", seed)
     return keras.Model(inputs, outputs, name=f"wrn_{depth}_{width}")
 
 
@@ -109,51 +100,17 @@ def _basic_block(
 ) -> keras.KerasTensor:
     """Pre-activation basic block; the shortcut is a 1x1 conv if shapes change."""
     projects = x.shape[-1] != filters or stride != 1
-    preact = _bn(x, f"{name}_bn1")
+    preact = batch_norm(x, f"{name}_bn1")
     preact = keras.layers.Activation("relu", name=f"{name}_relu1")(preact)
-    y = _conv(preact, filters, 3, stride, f"{name}_conv1", seed)
-    y = _bn(y, f"{name}_bn2")
+    y = conv(preact, filters, 3, stride, f"{name}_conv1", seed, mode="fan_out")
+    y = batch_norm(y, f"{name}_bn2")
     y = keras.layers.Activation("relu", name=f"{name}_relu2")(y)
     if dropout > 0.0:
         y = keras.layers.Dropout(
-            dropout, seed=_seed(seed, f"{name}_dropout"), name=f"{name}_dropout"
+            dropout, seed=layer_seed(seed, f"{name}_dropout"), name=f"{name}_dropout"
         )(y)
-    y = _conv(y, filters, 3, 1, f"{name}_conv2", seed)
-    shortcut = _conv(preact, filters, 1, stride, f"{name}_shortcut", seed) if projects else x
-    return keras.layers.Add(name=f"{name}_add")([shortcut, y])
+    y = conv(y, filters, 3, 1, f"{name}_conv2", seed, mode="fan_out")
+    if projects:
+        x = conv(preact, filters, 1, stride, f"{name}_shortcut", seed, mode="fan_out")
+    return keras.layers.Add(name=f"{name}_add")([x, y])
 
-
-def _conv(
-    x: keras.KerasTensor, filters: int, kernel_size: int, stride: int, name: str, seed: int | None
-) -> keras.KerasTensor:
-    """Bias-free conv; strided 3x3 convs pad like PyTorch's `padding=1`."""
-    padding = "same"
-    if stride > 1 and kernel_size > 1:
-        x = keras.layers.ZeroPadding2D(kernel_size // 2, name=f"{name}_pad")(x)
-        padding = "valid"
-    return keras.layers.Conv2D(
-        filters,
-        kernel_size,
-        strides=stride,
-        padding=padding,
-        use_bias=False,
-        kernel_initializer=keras.initializers.VarianceScaling(
-            2.0, mode="fan_out", distribution="untruncated_normal", seed=_seed(seed, name)
-        ),
-        name=name,
-    )(x)
-
-
-def _bn(x: keras.KerasTensor, name: str) -> keras.KerasTensor:
-    return keras.layers.BatchNormalization(
-        momentum=_BN_MOMENTUM,
-        epsilon=_BN_EPSILON,
-        gamma_initializer="ones",
-        beta_initializer="zeros",
-        name=name,
-    )(x)
-
-
-def _seed(seed: int | None, name: str) -> int | None:
-    """Derives the seed of layer `name` from the model seed (`None` stays `None`)."""
-    return None if seed is None else zlib.crc32(f"{seed}:{name}".encode()) % 2**31

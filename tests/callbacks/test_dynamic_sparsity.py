@@ -18,20 +18,22 @@ def make_data(seed=0, n=BATCH * STEPS):
     return x, y
 
 
-def make_model(density=0.3, seed=0, optimizer=None, steps_per_execution=1):
-    keras.utils.set_random_seed(seed)
-    inputs = keras.Input((6, 6, 2))
-    x = keras.layers.Conv2D(8, 3, activation="relu", name="conv")(inputs)
-    x = keras.layers.Flatten()(x)
-    x = keras.layers.Dense(24, activation="relu", name="fc")(x)
-    outputs = keras.layers.Dense(4, name="logits")(x)
-    model = ftk.sparsify(keras.Model(inputs, outputs), density=density, distribution="erk", seed=seed)
-    model.compile(
-        optimizer=optimizer or keras.optimizers.SGD(0.05, momentum=0.9),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        steps_per_execution=steps_per_execution,
-        jit_compile=False,
-    )
+def make_model(density=0.3, seed=0, optimizer=None, steps_per_execution=1, strategy=None):
+    """A small sparse CNN, built and compiled under `strategy` if given."""
+    with (strategy or tf.distribute.get_strategy()).scope():
+        keras.utils.set_random_seed(seed)
+        inputs = keras.Input((6, 6, 2))
+        x = keras.layers.Conv2D(8, 3, activation="relu", name="conv")(inputs)
+        x = keras.layers.Flatten()(x)
+        x = keras.layers.Dense(24, activation="relu", name="fc")(x)
+        outputs = keras.layers.Dense(4, name="logits")(x)
+        model = ftk.sparsify(keras.Model(inputs, outputs), density=density, distribution="erk", seed=seed)
+        model.compile(
+            optimizer=optimizer or keras.optimizers.SGD(0.05, momentum=0.9),
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            steps_per_execution=steps_per_execution,
+            jit_compile=False,
+        )
     return model
 
 

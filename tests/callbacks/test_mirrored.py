@@ -6,7 +6,14 @@ import pytest
 import tensorflow as tf
 
 import ftk
-from tests.callbacks.test_dynamic_sparsity import BATCH, BatchRecorder, MaskSnapshot, dense_gradient, make_data
+from tests.callbacks.test_dynamic_sparsity import (
+    BATCH,
+    BatchRecorder,
+    MaskSnapshot,
+    dense_gradient,
+    make_data,
+    make_model,
+)
 
 pytestmark = pytest.mark.skipif(
     len(tf.config.list_logical_devices("CPU")) < 2, reason="needs the two logical CPUs of conftest.py"
@@ -15,23 +22,6 @@ pytestmark = pytest.mark.skipif(
 
 def make_strategy():
     return tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
-
-
-def build(strategy, growth="gradient", seed=0):
-    with strategy.scope():
-        keras.utils.set_random_seed(seed)
-        inputs = keras.Input((6, 6, 2))
-        x = keras.layers.Conv2D(8, 3, activation="relu", name="conv")(inputs)
-        x = keras.layers.Flatten()(x)
-        x = keras.layers.Dense(24, activation="relu", name="fc")(x)
-        outputs = keras.layers.Dense(4, name="logits")(x)
-        model = ftk.sparsify(keras.Model(inputs, outputs), density=0.3, seed=seed)
-        model.compile(
-            optimizer=keras.optimizers.SGD(0.05, momentum=0.9),
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-            jit_compile=False,
-        )
-    return model
 
 
 def replica_values(variable):
@@ -46,7 +36,7 @@ def replica_values(variable):
 def test_masks_and_kernels_identical_on_every_replica(growth):
     strategy = make_strategy()
     assert strategy.num_replicas_in_sync == 2
-    model = build(strategy)
+    model = make_model(strategy=strategy)
     counts = {w.name: w.active_count() for w in ftk.sparse_weights(model)}
     dst = ftk.DynamicSparsity(update_frequency=2, growth=growth, seed=0)
     checks = []
@@ -69,7 +59,7 @@ def test_masks_and_kernels_identical_on_every_replica(growth):
 
 def test_gradient_growth_uses_the_global_batch():
     strategy = make_strategy()
-    model = build(strategy)
+    model = make_model(strategy=strategy)
     update_step = 2
     recorder, snapshot = BatchRecorder(update_step), MaskSnapshot()
     dst = ftk.DynamicSparsity(update_frequency=update_step, death_rate=0.3, growth="gradient",
