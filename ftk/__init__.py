@@ -9,7 +9,7 @@ from ftk._backend import ensure_tensorflow_backend
 ensure_tensorflow_backend()
 
 from ftk import layers  # noqa: E402
-from ftk.callbacks import DynamicSparsity  # noqa: E402
+from ftk.callbacks import EDST, DynamicSparsity, PruneAndFinetune  # noqa: E402
 from ftk.sparse import (  # noqa: E402
     Prunable,
     TopologyUpdate,
@@ -23,7 +23,9 @@ from ftk.sparse import (  # noqa: E402
 __version__ = "0.1.0"
 
 __all__ = [
+    "EDST",
     "DynamicSparsity",
+    "PruneAndFinetune",
     "Prunable",
     "TopologyUpdate",
     "density",

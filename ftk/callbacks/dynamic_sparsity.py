@@ -7,6 +7,7 @@ from collections.abc import Callable
 import keras
 import tensorflow as tf
 
+from ftk.callbacks import registry
 from ftk.sparse import rules
 from ftk.sparse.gradient_tap import GradientTap
 from ftk.sparse.schedules import SCHEDULES, death_rate_at
@@ -120,10 +121,20 @@ class DynamicSparsity(keras.callbacks.Callback):
         self._taps: dict[str, GradientTap] = {}
         self._armed: tf.Variable | None = None
         self._tapped_model = None
+        self._pending_jump: float | None = None
 
     def add_listener(self, listener: Callable[[TopologyUpdate], None]) -> None:
         """Calls `listener(update)` after every topology update."""
         self._listeners.append(listener)
+
+    def request_jump(self, death_rate: float) -> None:
+        """Makes the next training step end with a topology jump at `death_rate`.
+
+        EDST uses it at the start of refinement phases 2..M: the jump prunes
+        `death_rate` of the active weights and regrows as many with this
+        callback's growth rule, using the dense gradient of that step.
+        """
+        self._pending_jump = death_rate
 
     def dense_gradients(self) -> dict:
         """Returns the last recorded dense gradient (or momentum) per sparse weight.
@@ -139,6 +150,7 @@ class DynamicSparsity(keras.callbacks.Callback):
 
     def set_model(self, model):
         super().set_model(model)
+        registry.register(model, self)
         if self._needs_dense_scores() and self._tapped_model is not model:
             self._install_taps()
 
@@ -156,11 +168,15 @@ class DynamicSparsity(keras.callbacks.Callback):
     def on_train_batch_begin(self, batch, logs=None):
         if self._taps and not self._tracks_momentum():
             steps = int(getattr(self.model, "steps_per_execution", 1) or 1)
-            self._set_armed(self._boundary_between(self._step(), self._step() + steps) is not None)
+            due = self._boundary_between(self._step(), self._step() + steps) is not None
+            self._set_armed(due or self._pending_jump is not None)
 
     def on_train_batch_end(self, batch, logs=None):
         step = self._step()
-        if self._boundary_between(self._last_step, step) is not None:
+        if self._pending_jump is not None:
+            rate, self._pending_jump = self._pending_jump, None
+            self.update(step, death_rate=rate, kind="jump")
+        elif self._boundary_between(self._last_step, step) is not None:
             self.update(step)
         self._last_step = step
 
@@ -169,7 +185,9 @@ class DynamicSparsity(keras.callbacks.Callback):
 
     # The update.
 
-    def update(self, step: int | None = None, death_rate: float | None = None) -> TopologyUpdate:
+    def update(
+        self, step: int | None = None, death_rate: float | None = None, kind: str = "regular"
+    ) -> TopologyUpdate:
         """Runs one topology update now and returns its statistics.
 
         Args:
@@ -177,6 +195,7 @@ class DynamicSparsity(keras.callbacks.Callback):
                 the current `optimizer.iterations`.
             death_rate: overrides the scheduled rate (e.g. EDST's large
                 jump). Defaults to the schedule's rate at `step`.
+            kind: recorded in the statistics: `"regular"` or `"jump"`.
 
         Returns:
             The `TopologyUpdate`, also appended to `updates`.
@@ -192,7 +211,7 @@ class DynamicSparsity(keras.callbacks.Callback):
             result = update_topology(
                 self._weights, step=step, death_rate=death_rate, growth=self.growth,
                 redistribution=self.redistribution, scores=scores,
-                optimizer=self.model.optimizer, seed=self.seed,
+                optimizer=self.model.optimizer, seed=self.seed, kind=kind,
             )
             if self._tracks_momentum():
                 for weight in self._weights:

@@ -12,7 +12,7 @@ from typing import Literal
 
 import keras
 
-# PyTorch defaults, as in the reference implementations.
+# PyTorch's defaults (its momentum 0.1 is Keras' 0.9), as in the reference models.
 _BN_MOMENTUM = 0.9
 _BN_EPSILON = 1e-5
 
@@ -31,11 +31,7 @@ def layer_seed(seed: int | None, name: str) -> int | None:
 
 
 def dense(
-    x: keras.KerasTensor,
-    units: int,
-    name: str,
-    seed: int | None,
-    activation: str | None = None,
+    x: keras.KerasTensor, units: int, name: str, seed: int | None, activation: str | None = None
 ) -> keras.KerasTensor:
     """Applies a `Dense` layer with a seeded Glorot uniform kernel and zero bias.
 
@@ -109,8 +105,6 @@ def conv(
 
 def batch_norm(x: keras.KerasTensor, name: str) -> keras.KerasTensor:
     """Applies `BatchNormalization` with momentum 0.9 and epsilon 1e-5.
-
-    These are PyTorch's defaults (its `momentum=0.1` is Keras' 0.9).
 
     Args:
         x: Input tensor.

@@ -172,13 +172,14 @@ def conv_bn(
     seed: int | None,
     activation: str | None = None,
 ) -> keras.KerasTensor:
-    """Bias-free conv (layer `{name}_conv`), BN (`{name}_bn`), optional activation.
+    """Bias-free He (fan-in) conv `{name}_conv`, BN `{name}_bn`, optional activation.
 
-    Strided convolutions with kernels larger than 1 pad explicitly with
-    `kernel_size // 2` zeros, like PyTorch, instead of TensorFlow's
-    asymmetric `"same"` padding.
+    Strided convolutions with kernels larger than 1 pad explicitly (layer
+    `{name}_pad`), like PyTorch; see `ftk.models._layers.conv`.
     """
-    x = conv(x, filters, kernel_size, stride, f"{name}_conv", seed, "fan_in", pad_name=f"{name}_pad")
+    x = conv(
+        x, filters, kernel_size, stride, f"{name}_conv", seed, mode="fan_in", pad_name=f"{name}_pad"
+    )
     x = batch_norm(x, f"{name}_bn")
     if activation is not None:
         x = keras.layers.Activation(activation, name=f"{name}_{activation}")(x)

@@ -46,6 +46,7 @@ class TopologyUpdate:
     step: int
     death_rate: float
     layers: tuple[LayerUpdate, ...]
+    kind: str = "regular"
 
     @property
     def pruned(self) -> int:
@@ -68,6 +69,7 @@ class TopologyUpdate:
         """Returns the update as plain JSON-ready values (the event payload)."""
         return {
             "step": self.step,
+            "kind": self.kind,
             "rate": self.death_rate,
             "density": self.density,
             "pruned": self.pruned,
@@ -90,6 +92,7 @@ def update_topology(
     scores: Mapping[str, np.ndarray] | None = None,
     optimizer: keras.optimizers.Optimizer | None = None,
     seed: int = 0,
+    kind: str = "regular",
 ) -> TopologyUpdate:
     """Prunes and regrows every sparse weight once, in place.
 
@@ -114,6 +117,7 @@ def update_topology(
             `"momentum"` redistribution.
         optimizer: optimizer whose slots are reset; `None` skips the reset.
         seed: base seed of the random choices. Defaults to `0`.
+        kind: label kept in the result (`"regular"` or `"jump"`).
 
     Returns:
         A `TopologyUpdate` with per-layer statistics.
@@ -141,7 +145,7 @@ def update_topology(
             pruned=prune_counts[index], grown=int(grown.sum()),
             turnover=float(np.count_nonzero((new == 1) & (old == 0)) / max(active, 1)),
         ))
-    return TopologyUpdate(step=step, death_rate=death_rate, layers=tuple(layers))
+    return TopologyUpdate(step=step, death_rate=death_rate, layers=tuple(layers), kind=kind)
 
 
 def _grow_counts(redistribution, prune_counts, kernels, masks, pruned_masks, scores) -> np.ndarray:

@@ -1,0 +1,174 @@
+"""Incremental reading of a run's `events.jsonl` (docs/run_directory.md)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+EVENT_TYPES: frozenset[str] = frozenset(
+    {
+        "run_start",
+        "phase_start",
+        "epoch_end",
+        "topology_update",
+        "ticket_saved",
+        "ensemble_eval",
+        "checkpoint",
+        "run_end",
+    }
+)
+"""The event types of schema 1. Others are skipped without a warning."""
+
+Event = dict[str, Any]
+"""One decoded event: a JSON object with at least a string `type`."""
+
+
+@dataclass
+class Poll:
+    """What one `EventReader.poll()` found.
+
+    Args:
+        events: New complete events of known types, in file order.
+        reset: True when the file was truncated, replaced or removed since the last
+            poll: `events` then restart from the beginning of the file and whatever
+            was folded from earlier events must be dropped.
+        exists: Whether the file exists.
+        malformed: Lines in this poll that were not a JSON object with a `type`.
+    """
+
+    events: list[Event] = field(default_factory=list)
+    reset: bool = False
+    exists: bool = True
+    malformed: int = 0
+
+
+class EventReader:
+    """Tails an `events.jsonl` file by byte offset.
+
+    Each `poll()` reads only the bytes written since the previous one and returns
+    the complete lines among them; a partial last line is kept and finished by a
+    later poll. When the file shrinks, gets a new inode or device, or its first
+    bytes change, the reader starts again from the beginning and says so with
+    `Poll.reset`. A missing file is a state (`Poll.exists` is False), not an error,
+    and bad lines are counted in `malformed`: `poll()` does not raise.
+
+    Args:
+        path: The `events.jsonl` file.
+        max_bytes: The most bytes to read in one poll, or `None` for all that is
+            there. Defaults to `None`.
+
+    Example:
+
+    ```python
+    reader = EventReader(Path("runs/edst/events.jsonl"))
+    for event in reader.poll().events:
+        print(event["type"])
+    ```
+    """
+
+    HEAD_BYTES = 256
+    MAX_LINE_BYTES = 16 * 1024 * 1024
+
+    def __init__(self, path: Path | str, max_bytes: int | None = None) -> None:
+        self.path = Path(path)
+        self.max_bytes = max_bytes
+        self.malformed = 0
+        self.exists = False
+        self._restart()
+
+    @property
+    def offset(self) -> int:
+        """Bytes consumed so far, including a kept partial line."""
+        return self._offset
+
+    def reset(self) -> None:
+        """Forgets everything read so that the next poll starts from the beginning."""
+        self.malformed = 0
+        self._restart()
+
+    def poll(self) -> Poll:
+        """Reads what was appended since the last poll.
+
+        Returns:
+            A `Poll` with the new complete events and whether the reader restarted.
+        """
+        try:
+            with open(self.path, "rb") as file:
+                return self._read(file)
+        except OSError:
+            had_data = self._offset > 0
+            self.exists = False
+            if had_data:
+                self.reset()
+            return Poll(reset=had_data, exists=False)
+
+    def _restart(self) -> None:
+        self._offset = 0
+        self._partial = b""
+        self._skipping = False
+        self._head = b""
+        self._identity: tuple[int, int] | None = None
+
+    def _read(self, file: Any) -> Poll:
+        stat = os.fstat(file.fileno())
+        identity = (stat.st_dev, stat.st_ino)
+        reset = self._offset > 0 and self._changed(file, stat.st_size, identity)
+        if reset:
+            self.reset()
+        self.exists = True
+        self._identity = identity
+        file.seek(self._offset)
+        data = file.read(-1 if self.max_bytes is None else self.max_bytes)
+        if len(self._head) < self.HEAD_BYTES:
+            self._head = (self._head + data)[: self.HEAD_BYTES]
+        self._offset += len(data)
+        events, malformed = self._split(data)
+        self.malformed += malformed
+        return Poll(events=events, reset=reset, malformed=malformed)
+
+    def _changed(self, file: Any, size: int, identity: tuple[int, int]) -> bool:
+        if size < self._offset or identity != self._identity:
+            return True
+        file.seek(0)
+        return file.read(len(self._head)) != self._head
+
+    def _split(self, data: bytes) -> tuple[list[Event], int]:
+        if self._skipping:
+            end = data.find(b"\n")
+            if end < 0:
+                return [], 0
+            data, self._skipping = data[end + 1 :], False
+        lines = (self._partial + data).split(b"\n")
+        self._partial = lines.pop()
+        malformed = 0
+        if len(self._partial) > self.MAX_LINE_BYTES:
+            self._partial, self._skipping = b"", True
+            malformed += 1
+        events: list[Event] = []
+        for line in lines:
+            event = _decode(line)
+            if event is None:
+                malformed += 1
+            elif event is not _BLANK and event["type"] in EVENT_TYPES:
+                events.append(event)
+        return events, malformed
+
+
+_BLANK: Event = {"type": ""}
+
+
+def _decode(line: bytes) -> Event | None:
+    """Decodes one line: the event, `_BLANK` for a blank line, `None` if malformed."""
+    line = line.strip()
+    if not line:
+        return _BLANK
+    try:
+        event = json.loads(line.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+        return None
+    return event
