@@ -16,6 +16,8 @@ def ensure_tensorflow_backend() -> None:
         RuntimeError: if `KERAS_BACKEND` names another backend.
     """
     backend = os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+    # TensorFlow's C++ start-up chatter (INFO lines) drowns ftk's own output.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")
     if backend != "tensorflow":
         raise RuntimeError(
             "ftk runs on the Keras TensorFlow backend. Received: "

@@ -1,29 +1,26 @@
 """FLOPs and parameter accounting for dense and sparse Keras models.
 
-Conventions: one multiply-accumulate (MAC) is 2 FLOPs; counts are per example
-(batch excluded) and read from the symbolic input/output shapes of the built
-functional model (nested models are entered; a shared layer counts each call).
+Conventions (per example, batch excluded; one multiply-accumulate = 2 FLOPs),
+read from the symbolic shapes of the built model; nested models are entered
+and a shared layer counts once per call:
 
-* Conv1D/2D/3D and DepthwiseConv1D/2D: `2 * prod(kernel.shape) * prod(output
-  spatial dims)` (the kernel shape already holds `cin / groups` and `cout`).
-  Conv*DTranspose: the same with the input spatial dims. SeparableConv: its
-  depthwise plus its pointwise part, both at the output resolution.
+* Conv1D/2D/3D, DepthwiseConv1D/2D: `2 * prod(kernel.shape) * prod(output
+  spatial dims)` (groups are in the kernel shape). Conv1D/2D/3DTranspose: the
+  same over the input spatial dims. SeparableConv: depthwise + pointwise.
 * Dense: `2 * kernel.size * prod(output.shape[:-1])`. EinsumDense:
-  `2 * kernel.size` times the product of the equation's dims that are not
-  kernel axes (the output positions, plus summed input-only axes).
-* Kernel FLOPs scale with the kernel's density (masked layers, or a
-  `densities` map); nothing else is ever sparse.
-* Bias add, in-layer activations, activation layers: 1 FLOP per output
-  element. BatchNormalization (inference): 2 (scale and shift). Add and the
-  other element-wise merges: `n_inputs - 1`. Pooling: `prod(pool_size)` per
-  output element; global pooling: one per input element.
-* Everything else counts 0; a layer with weights that is not one of the above
-  (nor an `Embedding`, a lookup) is reported with `skipped=True`.
+  `2 * kernel.size * prod(every non-kernel axis of the equation)`.
+* Kernel terms scale with the kernel's density (masks or `densities`).
+* Never sparse, per output element: bias add 1, activation (in-layer or a
+  layer) 1, BatchNormalization at inference 2 (scale + shift), Add and other
+  merges `n_inputs - 1`, pooling `prod(pool_size)`; global pooling: 1 per
+  input element.
+* Other layers: 0. Those with weights ftk does not know (Embedding, a
+  lookup, excepted) are listed with `skipped=True`.
 
-Training: a training step costs 3 forward passes (forward, backward w.r.t.
-activations, backward w.r.t. weights). RigL (`"gradient"` growth) also needs
-the dense weight gradient at each topology update: `f_D - f_S` more per update
-step; SNFS (`"momentum"`) needs it every step: `2 * f_S + f_D` per step.
+Training: a step costs 3 forward passes (forward, backward to activations and
+to weights): `3 f_S` with fixed or SET masks. RigL (`"gradient"` growth) adds
+the dense weight gradient at update steps (`f_D - f_S` each); SNFS
+(`"momentum"`) needs it every step (`2 f_S + f_D` per step).
 """
 
 from __future__ import annotations
@@ -53,18 +50,13 @@ _MERGE = (_L.Add, _L.Subtract, _L.Multiply, _L.Average, _L.Maximum, _L.Minimum)
 
 @dataclasses.dataclass(frozen=True)
 class LayerFlops:
-    """Dense forward FLOPs of one term of one layer call.
+    """Dense forward FLOPs of one term (kernel, bias, ...) of one layer call.
 
-    Args:
-        name: Name of the layer.
-        kind: `"conv"`, `"conv_transpose"`, `"depthwise"`, `"pointwise"`,
-            `"dense"`, `"einsum_dense"`, `"bias"`, `"activation"`,
-            `"batch_norm"`, `"merge"`, `"pool"`, or the class name of a
-            skipped layer.
-        dense_flops: FLOPs per example with a dense kernel.
-        weight: Variable path of the prunable kernel (e.g. `"conv1/kernel"`)
-            whose density scales this term, or `None`.
-        skipped: Whether the layer has weights that ftk cannot count (0 FLOPs).
+    `kind` is `"conv"`, `"conv_transpose"`, `"depthwise"`, `"pointwise"`,
+    `"dense"`, `"einsum_dense"`, `"bias"`, `"activation"`, `"batch_norm"`,
+    `"merge"`, `"pool"`, or the class name of a skipped layer. `weight` is
+    the variable path of the kernel whose density scales the term, if any;
+    `skipped` marks a layer with weights that is not counted (0 FLOPs).
     """
 
     name: str
@@ -87,6 +79,7 @@ class TrainingCost:
 
     @property
     def train_flops_ratio(self) -> float:
+        """Training FLOPs relative to one dense run (`nan` if that is 0)."""
         return _ratio(self.train_flops, self.dense_train_flops)
 
     @property
@@ -113,16 +106,12 @@ def layer_flops(model: keras.Model) -> list[LayerFlops]:
     Raises:
         ValueError: If a counted shape has an unknown dimension, or a layer
             with weights was never called on symbolic inputs.
-
-    Example:
-
-    >>> sum(t.dense_flops for t in ftk.flops.layer_flops(model))  # doctest: +SKIP
     """
     terms: list[LayerFlops] = []
     for layer in iter_layers(model):
         nodes = getattr(layer, "_inbound_nodes", [])
         if layer.weights and not nodes:
-            raise ValueError(f"Layer '{layer.name}' has no symbolic call; build the model on a keras.Input.")
+            raise ValueError(f"Layer '{layer.name}' was never called on a keras.Input.")
         for node in nodes:
             ins = [tuple(t.shape) for t in node.input_tensors]
             terms.extend(_layer_terms(layer, ins, tuple(node.output_tensors[0].shape)))
@@ -147,14 +136,19 @@ def forward_flops(model: keras.Model, densities: Mapping[str, float] | None = No
 
     Example:
 
-    >>> ftk.flops.forward_flops(ftk.sparsify(model, 0.2)) / ftk.flops.forward_flops(model)
-    ... # doctest: +SKIP
+    ```python
+    model = ftk.models.build_model("wrn-28-10", num_classes=10, input_shape=(32, 32, 3))
+    ftk.flops.forward_flops(model)  # 10_494_775_818.0
+    ftk.flops.forward_flops(ftk.sparsify(model, 0.2))  # ERK: sparse kernels, dense rest
+    ```
     """
     dens = _densities(model, densities)
     return float(sum(t.dense_flops * dens.get(t.weight, 1.0) for t in layer_flops(model)))
 
 
-def parameter_count(model: keras.Model, densities: Mapping[str, float] | None = None) -> dict:
+def parameter_count(
+    model: keras.Model, densities: Mapping[str, float] | None = None
+) -> dict[str, int | float]:
     """Counts the trainable parameters of `model`, and the non-zero ones.
 
     Args:
@@ -167,12 +161,15 @@ def parameter_count(model: keras.Model, densities: Mapping[str, float] | None = 
 
     Example:
 
-    >>> ftk.flops.parameter_count(ftk.models.build_model("lenet_300_100"))  # doctest: +SKIP
-    {'total': 266610, 'nonzero': 266610.0}
+    ```python
+    ftk.flops.parameter_count(ftk.models.lenet_300_100())
+    # {"total": 266610, "nonzero": 266610.0}
+    ```
     """
     dens = _densities(model, densities)
     sizes = [(v.path, math.prod(int(d) for d in v.shape)) for v in model.trainable_weights]
-    return {"total": sum(s for _, s in sizes), "nonzero": float(sum(s * dens.get(p, 1.0) for p, s in sizes))}
+    nonzero = float(sum(size * dens.get(path, 1.0) for path, size in sizes))
+    return {"total": sum(size for _, size in sizes), "nonzero": nonzero}
 
 
 def training_flops(
@@ -195,15 +192,17 @@ def training_flops(
             pass `forward_sparse == forward_dense`.
 
     Returns:
-        Training FLOPs per example of the batch.
+        Training FLOPs per example.
 
     Raises:
         ValueError: For an unknown `growth` or inconsistent step counts.
 
     Example:
 
-    >>> ftk.flops.training_flops(10.0, 50.0, steps=100, update_steps=10, growth="gradient")
-    3400.0
+    ```python
+    ftk.flops.training_flops(10.0, 50.0, steps=100, update_steps=10, growth="gradient")
+    # 3 * 10 * 100 + (50 - 10) * 10 = 3400.0
+    ```
     """
     if growth is not None and growth not in GROWTH_MODES:
         raise ValueError(f"`growth` must be None or one of {GROWTH_MODES}. Received: {growth!r}")
@@ -233,25 +232,21 @@ def protocol_cost(
     """Returns the training and inference cost of an ensemble protocol.
 
     Args:
-        protocol: `"dense"` (one dense model), `"deep_ensemble"` (`members`
-            dense models), `"static_ensemble"` (fixed random masks),
-            `"dst_ensemble"` (independent DST runs), `"edst"` (one DST run of
-            `epochs` epochs, exploration and refinement phases included, each
-            of the `members - 1` later phases starting with a large
-            topology jump) or `"pf_ensemble"` (each member: dense training of
-            `epochs` epochs, pruning, `finetune_epochs` sparse epochs).
-        forward_sparse: Forward FLOPs of one sparse member (`forward_flops`).
-        forward_dense: Forward FLOPs of the dense model.
-        params_sparse: Non-zero parameters of one sparse member.
-        params_dense: Parameters of the dense model.
+        protocol: `"dense"`, `"deep_ensemble"` (M dense runs),
+            `"static_ensemble"` (M fixed masks), `"dst_ensemble"` (M DST
+            runs), `"edst"` (ONE DST run of `epochs`, exploration included;
+            the M - 1 later phases start with a large jump) or
+            `"pf_ensemble"` (M x dense training, pruning, sparse fine-tuning).
+        forward_sparse, forward_dense: Forward FLOPs `f_S` of one sparse
+            member and `f_D` of the dense model (`forward_flops`).
+        params_sparse, params_dense: Their (non-zero) parameter counts.
         members: Ensemble size `M`.
-        epochs: Training epochs `E` (of each member; of the single EDST run).
-        steps_per_epoch: Training steps per epoch `S`.
-        update_frequency: Steps between topology updates; needed for
-            `"gradient"` growth in `"dst_ensemble"` and `"edst"`.
+        epochs, steps_per_epoch: `E` (per member; of the EDST run) and `S`.
+        update_frequency: Steps between topology updates (DST protocols;
+            required with `"gradient"` growth).
         growth: `"random"`, `"gradient"` or `"momentum"` (DST protocols).
-        explore_epochs: EDST exploration epochs; already part of `epochs`,
-            only checked to lie in `[0, epochs]`.
+        explore_epochs: EDST exploration epochs, part of `epochs`; only
+            checked to lie in `[0, epochs]`.
         finetune_epochs: Sparse fine-tuning epochs of `"pf_ensemble"`.
 
     Returns:
@@ -263,10 +258,14 @@ def protocol_cost(
 
     Example:
 
-    >>> cost = ftk.flops.protocol_cost("edst", forward_sparse=1e8, forward_dense=5e8,
-    ...     params_sparse=7e6, params_dense=36_500_000, members=3, epochs=450,
-    ...     steps_per_epoch=391, update_frequency=1000, growth="gradient")
-    >>> cost.train_flops_ratio  # doctest: +SKIP
+    ```python
+    cost = ftk.flops.protocol_cost(
+        "edst", forward_sparse=2.1e9, forward_dense=10.5e9, params_sparse=7.3e6,
+        params_dense=36_479_194, members=3, epochs=450, steps_per_epoch=391,
+        update_frequency=1000, growth="gradient",
+    )
+    cost.train_flops_ratio  # one EDST run vs one dense run of the same length
+    ```
     """
     if protocol not in PROTOCOLS:
         raise ValueError(f"`protocol` must be one of {PROTOCOLS}. Received: {protocol!r}")
@@ -308,7 +307,11 @@ def protocol_cost(
 
 def _layer_terms(layer: keras.layers.Layer, ins: list[tuple], out: tuple) -> Iterator[LayerFlops]:
     """Yields the FLOPs terms of one call of `layer` (full shapes, batch first)."""
-    name, n_out = layer.name, _prod(out[1:], layer)
+    name = layer.name
+
+    def n_out() -> int:  # only for layers that count per output element
+        return _prod(out[1:], layer)
+
     if isinstance(layer, (*_CONV, *_CONV_T, *_SEPARABLE)):
         shape = ins[0] if isinstance(layer, _CONV_T) else out
         spatial = shape[1:-1] if layer.data_format == "channels_last" else shape[2:]
@@ -321,24 +324,25 @@ def _layer_terms(layer: keras.layers.Layer, ins: list[tuple], out: tuple) -> Ite
     elif isinstance(layer, _L.Dense):
         kernels, positions = [("dense", _kernel(layer))], _prod(out[1:-1], layer)
     elif isinstance(layer, _L.EinsumDense):
-        kernels, positions = [("einsum_dense", _kernel(layer))], _einsum_positions(layer, ins[0], out)
+        kernels = [("einsum_dense", _kernel(layer))]
+        positions = _einsum_positions(layer, ins[0], out)
     else:
         kernels, positions = [], 0
     for kind, kernel in kernels:
         size = math.prod(int(d) for d in kernel.shape)
         yield LayerFlops(name, kind, 2 * size * positions, kernel.path)
     if kernels and getattr(layer, "bias", None) is not None:
-        yield LayerFlops(name, "bias", n_out)
+        yield LayerFlops(name, "bias", n_out())
     activation = getattr(layer, "activation", None)
     if isinstance(layer, _ACTIVATIONS) or (kernels and activation is not None):
         if getattr(activation, "__name__", None) != "linear":
-            yield LayerFlops(name, "activation", n_out)
+            yield LayerFlops(name, "activation", n_out())
     elif isinstance(layer, _L.BatchNormalization):
-        yield LayerFlops(name, "batch_norm", 2 * n_out)
+        yield LayerFlops(name, "batch_norm", 2 * n_out())
     elif isinstance(layer, _MERGE):
-        yield LayerFlops(name, "merge", (len(ins) - 1) * n_out)
+        yield LayerFlops(name, "merge", (len(ins) - 1) * n_out())
     elif isinstance(layer, _POOL):
-        yield LayerFlops(name, "pool", math.prod(layer.pool_size) * n_out)
+        yield LayerFlops(name, "pool", math.prod(layer.pool_size) * n_out())
     elif isinstance(layer, _GLOBAL_POOL):
         yield LayerFlops(name, "pool", _prod(ins[0][1:], layer))
     elif not kernels and layer.weights and not isinstance(layer, _L.Embedding):
@@ -351,12 +355,12 @@ def _einsum_positions(layer: keras.layers.EinsumDense, in_shape: tuple, out: tup
     inputs, kernel = lhs.split(",")
     dims: dict[str, int | None] = {}
     positions = 1
-    for spec, shape in ((output, out), (inputs, in_shape)):
+    for is_output, spec, shape in ((True, output, out), (False, inputs, in_shape)):
         shape = (1, *shape[1:])  # the batch axis is always the first one
         head, _, tail = spec.partition("...")
         stop = len(shape) - len(tail)
         dims.update(zip(head + tail, shape[: len(head)] + shape[stop:], strict=True))
-        if spec is output and "..." in spec:
+        if is_output and "..." in spec:
             positions *= _prod(shape[len(head) : stop], layer)
     return positions * _prod([d for k, d in dims.items() if k not in kernel], layer)
 
@@ -369,7 +373,7 @@ def _kernel(layer: keras.layers.Layer) -> keras.Variable:
 
 def _prod(dims: tuple | list, layer: keras.layers.Layer) -> int:
     if any(d is None for d in dims):
-        raise ValueError(f"Layer '{layer.name}' has an unknown dimension {tuple(dims)}; build the model with fixed input shapes.")
+        raise ValueError(f"Layer '{layer.name}' has an unknown dimension: {tuple(dims)}.")
     return math.prod(int(d) for d in dims)
 
 
@@ -378,7 +382,7 @@ def _densities(model: keras.Model, densities: Mapping[str, float] | None) -> dic
         return {w.name: w.density() for w in sparse_weights(model)}
     unknown = set(densities) - {v.path for v in model.weights}
     if unknown:
-        raise ValueError(f"`densities` names variables that are not in the model: {sorted(unknown)}")
+        raise ValueError(f"`densities` has paths that are not in the model: {sorted(unknown)}")
     if any(not 0.0 <= d <= 1.0 for d in densities.values()):
         raise ValueError("Every density must be in [0, 1].")
     return {k: float(v) for k, v in densities.items()}

@@ -147,14 +147,29 @@ class EventReader:
         if len(self._partial) > self.MAX_LINE_BYTES:
             self._partial, self._skipping = b"", True
             malformed += 1
-        events: list[Event] = []
-        for line in lines:
-            event = _decode(line)
-            if event is None:
-                malformed += 1
-            elif event is not _BLANK and event["type"] in EVENT_TYPES:
-                events.append(event)
-        return events, malformed
+        events, bad = decode_lines(lines)
+        return events, malformed + bad
+
+
+def decode_lines(lines: list[bytes]) -> tuple[list[Event], int]:
+    """Decodes complete lines into events of known types.
+
+    Args:
+        lines: Lines without their newline. Blank lines are skipped.
+
+    Returns:
+        The events of known types, and how many lines were malformed (not UTF-8
+        JSON, not an object, or without a string `type`).
+    """
+    events: list[Event] = []
+    malformed = 0
+    for line in lines:
+        event = _decode(line)
+        if event is None:
+            malformed += 1
+        elif event is not _BLANK and event["type"] in EVENT_TYPES:
+            events.append(event)
+    return events, malformed
 
 
 _BLANK: Event = {"type": ""}

@@ -79,6 +79,39 @@ def _batched(ds: tf.data.Dataset, fn: Transform, batch_size: int) -> tf.data.Dat
     return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
+def _epoch_seeded(
+    arrays: tuple[np.ndarray, np.ndarray],
+    train_fn: Transform,
+    start_epoch: int,
+    seed: int,
+    batch_size: int,
+) -> tf.data.Dataset:
+    """Endless training batches whose order and augmentation depend on (seed, epoch) only.
+
+    Each epoch is a stateless random permutation of the in-memory examples,
+    cut to whole batches; example i of epoch e is augmented with the
+    stateless seed (seed * 1_000_003 + e, i).
+    """
+    images, labels = tf.constant(arrays[0]), tf.constant(arrays[1], tf.int32)
+    count = (len(arrays[0]) // batch_size) * batch_size
+
+    def one_epoch(epoch: tf.Tensor) -> tf.data.Dataset:
+        keys = tf.random.stateless_uniform([len(arrays[0])], seed=tf.stack([tf.cast(seed, tf.int64), epoch]))
+        order = tf.argsort(keys)[:count]
+        return tf.data.Dataset.from_tensor_slices(order).enumerate().map(lambda i, j: (epoch, i, j))
+
+    def example(epoch, position, index):
+        mixed = tf.cast(seed, tf.int64) * 1_000_003 + epoch
+        return train_fn(tf.gather(images, index), tf.stack([mixed, position])), tf.gather(labels, index)
+
+    epochs = tf.data.Dataset.range(start_epoch, 2**62).flat_map(one_epoch)
+    return (
+        epochs.map(example, num_parallel_calls=tf.data.AUTOTUNE)
+        .batch(batch_size, drop_remainder=True)
+        .prefetch(tf.data.AUTOTUNE)
+    )
+
+
 class _Raw(NamedTuple):
     """Unbatched `(image, label)` datasets with what `load_data` needs to know about them."""
 
@@ -93,6 +126,7 @@ class _Raw(NamedTuple):
     mean: tuple[float, ...]
     std: tuple[float, ...]
     preset: Preset
+    arrays: tuple[np.ndarray, np.ndarray] | None = None  # the training split, when in memory
 
 
 def _streamed(
@@ -139,7 +173,7 @@ def _in_memory(
         val,
         tf.data.Dataset.from_tensor_slices((x_test, y_test)),
         len(x_train), len(x_val), len(x_test),
-        preset.num_classes or num_classes, shape, mean, std, preset,
+        preset.num_classes or num_classes, shape, mean, std, preset, (x_train, y_train),
     )
 
 
@@ -209,7 +243,7 @@ def load_data(
         raw = _streamed(name, data_dir, validation_split, seed, limit)
     else:
         raw = _in_memory(name, path, data_dir, validation_split, seed, limit)
-    train, val, test, num_train, num_val, num_test, num_classes, shape, mean, std, preset = raw
+    train, val, test, num_train, num_val, num_test, num_classes, shape, mean, std, preset, arrays = raw
     if num_train < batch_size:
         raise ValueError(f"`batch_size={batch_size}` exceeds the {num_train} training examples.")
     augment = preset.augment if augment is None else augment
@@ -223,6 +257,11 @@ def load_data(
         lambda xy, s: (train_fn(xy[0], s), tf.cast(xy[1], tf.int32)),
         num_parallel_calls=tf.data.AUTOTUNE,
     )
+
+    def train_from(epoch: int, order_seed: int = seed) -> tf.data.Dataset:
+        if arrays is None:  # streamed: a seeded shuffle buffer, restarted on resume
+            return train.repeat().batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+        return _epoch_seeded(arrays, train_fn, epoch, order_seed, batch_size)
     info = DatasetInfo(
         name, num_classes, shape, num_train, num_test, num_val, tuple(mean), tuple(std)
     )
@@ -232,4 +271,5 @@ def load_data(
         val=_batched(val, eval_fn, eval_batch_size) if val is not None else None,
         info=info,
         steps_per_epoch=num_train // batch_size,
+        train_from=train_from,
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +58,12 @@ class Splits:
         val: Normalised validation batches, or `None` without `validation_split`.
         info: The `DatasetInfo` of the data.
         steps_per_epoch: `info.num_train // batch_size`.
+        train_from: `train_from(epoch, order_seed=seed)` returns the endless
+            training pipeline from `epoch` on, whose order and augmentation
+            depend only on (order_seed, epoch): a run resumed at epoch k sees
+            the same batches as an uninterrupted one, and ensemble members
+            with different seeds see different orders. Pass
+            `steps_per_epoch` to `fit` with it.
     """
 
     train: tf.data.Dataset
@@ -63,6 +71,7 @@ class Splits:
     val: tf.data.Dataset | None
     info: DatasetInfo
     steps_per_epoch: int
+    train_from: Callable[..., tf.data.Dataset]
 
 
 @dataclass(frozen=True)

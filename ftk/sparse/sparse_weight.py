@@ -102,6 +102,12 @@ def density(model: keras.Model) -> float:
     return sum(w.active_count() for w in weights) / sum(w.size for w in weights)
 
 
+def current_density(model: keras.Model) -> float:
+    """Like `density`, but 1.0 for a model without masked layers."""
+    weights = sparse_weights(model)
+    return sum(w.active_count() for w in weights) / sum(w.size for w in weights) if weights else 1.0
+
+
 def layer_densities(model: keras.Model) -> dict[str, float]:
     """Returns the density of each masked variable, keyed by variable path.
 

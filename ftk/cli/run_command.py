@@ -1,0 +1,44 @@
+"""`ftk run RECIPE`: train a recipe's protocol into a run directory."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.table import Table
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("run", help="train a recipe (writes runs/<name>/)")
+    parser.add_argument("recipe", help="a recipe file or the name of a shipped recipe")
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a field, e.g. --set ensemble.members=5 (repeatable)")
+    parser.add_argument("--run-dir", help="the run folder (default: <run.root>/<name>)")
+    parser.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run")
+    parser.set_defaults(handler=command)
+
+
+def command(args: argparse.Namespace) -> int:
+    from ftk.cli.progress import RichProgress
+    from ftk.protocols.runner import run_recipe
+    from ftk.recipes import find_recipe, load_recipe
+
+    recipe = load_recipe(find_recipe(args.recipe), args.overrides)
+    console = Console()
+    progress = RichProgress(Console(stderr=True))
+    result = run_recipe(
+        recipe, args.resume or args.run_dir, resume=bool(args.resume),
+        callbacks=[progress], on_event=progress.on_event,
+    )
+    table = Table(title=f"{recipe.name}: test accuracy")
+    table.add_column("model")
+    table.add_column("accuracy", justify="right")
+    for index, accuracy in enumerate(result.member_accuracy):
+        table.add_row(f"ticket {index}", f"{accuracy:.4f}")
+    if result.ensemble:
+        e = result.ensemble
+        table.add_row("[bold]ensemble[/]", f"[bold]{e['accuracy']:.4f}[/]")
+        table.caption = f"ensemble NLL {e['nll']:.4f}, ECE {e['ece']:.4f}"
+    console.print(table)
+    console.print(f"Run directory: {result.run_dir}")
+    return 0

@@ -1,0 +1,161 @@
+"""Loading, validating, dumping and finding recipe files."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from ftk.recipes._types import suggest
+from ftk.recipes.errors import RecipeError, validation_problems
+from ftk.recipes.overrides import apply_overrides
+from ftk.recipes.schema import Recipe
+from ftk.recipes.yaml_io import read_yaml, to_yaml
+
+#: The folder of the recipes shipped with ftk (top-level `recipes/`).
+RECIPES_DIR = Path(__file__).resolve().parents[2] / "recipes"
+
+
+def shipped_recipes() -> dict[str, Path]:
+    """Returns the recipes shipped with ftk, by name.
+
+    Returns:
+        `{name: path}` for every `*.yaml` file in the top-level `recipes/`
+        folder, sorted by name; empty when the folder is missing.
+
+    Example:
+
+    ```python
+    shipped_recipes()["edst_demo"]  # PosixPath('.../recipes/edst_demo.yaml')
+    ```
+    """
+    if not RECIPES_DIR.is_dir():
+        return {}
+    return {path.stem: path for path in sorted(RECIPES_DIR.glob("*.yaml"))}
+
+
+def find_recipe(name_or_path: str | Path) -> Path:
+    """Resolves a recipe file path or the name of a shipped recipe.
+
+    Args:
+        name_or_path: A path to a YAML file, or a shipped name like
+            `"edst_demo"` (with or without `.yaml`).
+
+    Returns:
+        The path of the recipe file.
+
+    Raises:
+        FileNotFoundError: if it is neither an existing file nor a shipped
+            name; the message lists the shipped names.
+
+    Example:
+
+    ```python
+    find_recipe("edst_demo")  # the shipped recipes/edst_demo.yaml
+    ```
+    """
+    path = Path(name_or_path)
+    if path.is_file():
+        return path
+    shipped = shipped_recipes()
+    name = path.name.removesuffix(".yaml")
+    if name in shipped and str(name_or_path) in (name, f"{name}.yaml"):
+        return shipped[name]
+    hint = suggest(name, shipped)
+    raise FileNotFoundError(
+        f"{name_or_path}: no such recipe file, and no shipped recipe of that name{hint}; "
+        f"shipped recipes: {', '.join(shipped) or '(none)'}"
+    )
+
+
+def recipe_from_dict(data: Mapping[str, Any], source: str = "<recipe>") -> Recipe:
+    """Validates a recipe mapping.
+
+    Args:
+        data: The recipe, as read from YAML.
+        source: Name of the recipe in error messages. Defaults to `"<recipe>"`.
+
+    Returns:
+        The validated `Recipe`, defaults filled in.
+
+    Raises:
+        RecipeError: listing every problem, one line each.
+    """
+    try:
+        return Recipe.model_validate(data)
+    except ValidationError as error:
+        raise RecipeError(source, validation_problems(error)) from None
+
+
+def load_recipe(path: str | Path, overrides: Sequence[str] = ()) -> Recipe:
+    """Loads, overrides and validates a recipe file.
+
+    Args:
+        path: Path of a YAML recipe, or the name of a shipped recipe
+            (see `shipped_recipes`).
+        overrides: `PATH=VALUE` strings applied before validation, like the
+            CLI's `--set`, e.g. `["data.name=cifar100", "ensemble.members=5"]`.
+            Values are read as YAML. Defaults to `()`.
+
+    Returns:
+        The validated `Recipe`.
+
+    Raises:
+        FileNotFoundError: if there is no such file or shipped recipe.
+        RecipeError: for invalid YAML, an invalid override, or any schema or
+            cross-field problem; the message starts with the file path.
+
+    Example:
+
+    ```python
+    recipe = load_recipe("recipes/edst_wrn.yaml", ["data.name=cifar100"])
+    recipe.training.epochs  # 450
+    ```
+    """
+    file = find_recipe(path)
+    source = str(file)
+    data = read_yaml(file.read_text(encoding="utf-8"), source)
+    data = apply_overrides(data, overrides, source)
+    return recipe_from_dict(data, source)
+
+
+def recipe_to_dict(recipe: Recipe) -> dict[str, Any]:
+    """Returns the fully resolved recipe as plain data (lists, no tuples).
+
+    Args:
+        recipe: A validated recipe.
+
+    Returns:
+        A nested `dict` of every field, defaults included.
+    """
+    return _lists(recipe.model_dump())
+
+
+def _lists(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _lists(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_lists(item) for item in value]
+    return value
+
+
+def dump_recipe(recipe: Recipe) -> str:
+    """Returns the YAML of the fully resolved recipe, every default filled in.
+
+    `load_recipe` reads the text back into an equal `Recipe`.
+
+    Args:
+        recipe: A validated recipe.
+
+    Returns:
+        YAML text, keys in schema order.
+
+    Example:
+
+    ```python
+    Path("runs/demo/recipe.yaml").write_text(dump_recipe(recipe))
+    ```
+    """
+    return to_yaml(recipe_to_dict(recipe))

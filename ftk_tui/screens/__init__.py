@@ -1,0 +1,1 @@
+"""The monitor's screens: the run list, the run view and the help screen."""

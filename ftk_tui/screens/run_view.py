@@ -1,0 +1,103 @@
+"""The run view: every part of one run, following its events live."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from ftk_tui.monitor import RunMonitor
+from ftk_tui.widgets.ensemble_table import EnsembleTable
+from ftk_tui.widgets.error_panel import ErrorPanel
+from ftk_tui.widgets.event_log import EventLog
+from ftk_tui.widgets.layer_table import LayerTable
+from ftk_tui.widgets.pane import Pane
+from ftk_tui.widgets.phase_timeline import PhaseTimeline
+from ftk_tui.widgets.run_header import RunHeader
+from ftk_tui.widgets.tickets_table import TicketsTable
+from ftk_tui.widgets.topology_timeline import TopologyTimeline
+from ftk_tui.widgets.training_curves import TrainingCurves
+
+
+class RunViewScreen(Screen[None]):
+    """Shows one run directory and polls its `events.jsonl` for new events.
+
+    Args:
+        run_dir: The run directory.
+        interval: Seconds between polls.
+        clock: Returns the current unix time; tests inject a fixed one.
+        stale_after: Seconds without events after which the run is `stale`.
+        can_go_back: Whether `escape` returns to a run list below this screen.
+    """
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    BINDINGS = [
+        Binding("r", "reload", "Reload"),
+        Binding("escape", "back", "Runs"),
+        Binding("left,up", "app.focus_previous", "Previous pane", show=False),
+        Binding("right,down", "app.focus_next", "Next pane", show=False),
+    ]
+
+    def __init__(
+        self,
+        run_dir: Path,
+        interval: float,
+        clock: Callable[[], float],
+        stale_after: float,
+        can_go_back: bool,
+    ) -> None:
+        super().__init__()
+        self.monitor = RunMonitor(run_dir, stale_after=stale_after)
+        self.interval = interval
+        self.clock = clock
+        self.can_go_back = can_go_back
+
+    def compose(self) -> ComposeResult:
+        yield RunHeader(id="run-header")
+        yield ErrorPanel(id="error-panel")
+        with VerticalScroll(id="panes", can_focus=False):
+            yield Pane(TrainingCurves(id="curves"), title="training curves", id="curves-pane")
+            yield Pane(LayerTable(id="layers"), title="layer sparsity", id="layers-pane")
+            yield Pane(TopologyTimeline(id="topology"), title="topology", id="topology-pane")
+            yield Pane(
+                PhaseTimeline(id="phases"), TicketsTable(id="tickets"), title="phases and tickets", id="phases-pane"
+            )
+            yield Pane(EnsembleTable(id="ensemble"), title="ensemble", id="ensemble-pane")
+            yield Pane(EventLog(id="log"), title="events", id="log-pane")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        """Reads what is there, shows it and starts polling."""
+        self.monitor.poll()
+        self._show()
+        self.set_interval(self.interval, self._tick)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offers `escape` only when there is a run list to go back to."""
+        return self.can_go_back if action == "back" else True
+
+    def action_reload(self) -> None:
+        """Forgets the state and reads the events again from the start."""
+        self.monitor.reload()
+        self._show()
+
+    def action_back(self) -> None:
+        """Returns to the run list."""
+        self.dismiss()
+
+    def _tick(self) -> None:
+        if self.monitor.poll():
+            self._show()
+        else:
+            self.query_one(RunHeader).now = self.clock()
+
+    def _show(self) -> None:
+        now = self.clock()
+        self.query_one(RunHeader).now = now
+        for part in self.query(".run-part"):
+            part.state = self.monitor.state  # type: ignore[attr-defined]

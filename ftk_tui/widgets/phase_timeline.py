@@ -1,0 +1,61 @@
+"""The phase timeline: phases over the run's epochs, with a marker per ticket."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from ftk_tui.state import RunState
+
+
+class PhaseTimeline(Widget):
+    """Three lines across the width: phase names, a bar of the epochs (done ones
+    solid, each phase in its own style) and `▲` under the epoch of each ticket."""
+
+    DEFAULT_CLASSES = "run-part"
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "phase-timeline--done",
+        "phase-timeline--todo",
+        "phase-timeline--boundary",
+        "phase-timeline--ticket",
+    }
+
+    state: reactive[RunState | None] = reactive(None, always_update=True)
+
+    def render(self) -> Text:
+        """Draws the timeline for the current width."""
+        state = self.state
+        width = max(self.size.width, 1)
+        if state is None or not state.phases:
+            return Text("no phases yet")
+        total = max(state.info.total_epochs, state.global_epoch, 1)
+
+        def column(epoch: int) -> int:
+            return min(epoch * width // total, width - 1)
+
+        starts = sorted((column(self._global(state, p.member, p.epoch)), p.label) for p in state.phases)
+        names = [" "] * width
+        for (col, label), (end, _) in zip(starts, starts[1:] + [(width + 1, "")]):
+            for i, char in enumerate(label[: max(end - col - 1, 1)][: width - col]):
+                names[col + i] = char
+        boundaries = {col for col, _ in starts if col > 0}
+        done = column(state.global_epoch) if state.global_epoch < total else width
+        bar = Text()
+        for col in range(width):
+            kind = "boundary" if col in boundaries else "done" if col < done else "todo"
+            char = "┃" if col in boundaries else "━" if col < done else "─"
+            bar.append(char, self.get_component_rich_style(f"phase-timeline--{kind}"))
+        marks = [" "] * width
+        for ticket in state.tickets.values():
+            end = self._global(state, ticket.member, ticket.epoch) * width // total
+            marks[min(max(end - 1, 0), width - 1)] = "▲"
+        ticket_style = self.get_component_rich_style("phase-timeline--ticket")
+        return Text("\n").join([Text("".join(names)), bar, Text("".join(marks), ticket_style)])
+
+    @staticmethod
+    def _global(state: RunState, member: int, epoch: int) -> int:
+        """The epoch over the whole run of `epoch` in member run `member`."""
+        return member * state.info.epochs + epoch if state.info.protocol != "edst" else epoch

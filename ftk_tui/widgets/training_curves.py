@@ -1,0 +1,48 @@
+"""Training curves: loss and accuracy, with their validation counterparts."""
+
+from __future__ import annotations
+
+import math
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.reactive import reactive
+
+from ftk_tui.records import EpochPoint
+from ftk_tui.state import RunState
+from ftk_tui.widgets.metric_plot import MetricPlot, Series
+
+
+class TrainingCurves(Horizontal):
+    """Two plots against the global epoch: loss and val loss, accuracy and val accuracy."""
+
+    DEFAULT_CLASSES = "run-part"
+
+    state: reactive[RunState | None] = reactive(None, always_update=True)
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple[int, int] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield MetricPlot("loss", "epoch", id="loss-plot")
+        yield MetricPlot("accuracy", "epoch", id="accuracy-plot")
+
+    def watch_state(self, state: RunState | None) -> None:
+        """Redraws both plots when the history changed."""
+        if state is None or not self.is_mounted or self._shown == state.version("history"):
+            return
+        self._shown = state.version("history")
+        history = list(state.history)
+        self.query_one("#loss-plot", MetricPlot).show(
+            [_series(history, "loss", "loss"), _series(history, "val", "val_loss")]
+        )
+        self.query_one("#accuracy-plot", MetricPlot).show(
+            [_series(history, "accuracy", "accuracy"), _series(history, "val", "val_accuracy")]
+        )
+
+
+def _series(history: list[EpochPoint], label: str, metric: str) -> Series:
+    points = [(p.global_epoch, getattr(p, metric)) for p in history]
+    kept = [(x, y) for x, y in points if y is not None and math.isfinite(y)]
+    return (label, [float(x) for x, _ in kept], [y for _, y in kept])
