@@ -176,7 +176,7 @@ class _Runner:
         self.log.emit(
             "run_start", run=self.path.name, protocol=r.protocol, model=r.model.name,
             dataset=r.data.name, density=r.sparsity.density if r.sparsity else 1.0,
-            members=self.protocol.ticket_count(r), epochs=r.training.epochs,
+            members=self.protocol.ticket_count(r), epochs=self.runs[0].epochs,
             total_epochs=sum(run.epochs for run in self.runs),
             steps_per_epoch=self.data.steps_per_epoch, resumed=resumed,
             recipe=recipe_to_dict(r),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Footer
 
@@ -60,7 +60,7 @@ class RunViewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield RunHeader(id="run-header")
         yield ErrorPanel(id="error-panel")
-        with VerticalScroll(id="panes", can_focus=False):
+        with Container(id="panes"):
             yield Pane(TrainingCurves(id="curves"), title="training curves", id="curves-pane")
             yield Pane(LayerTable(id="layers"), title="layer sparsity", id="layers-pane")
             yield Pane(TopologyTimeline(id="topology"), title="topology", id="topology-pane")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -58,7 +60,8 @@ def topology_update(step: int, t: float, kind: str = "regular", pruned: int = 40
     layers = [
         {
             "name": layer["name"], "shape": layer["shape"], "density": layer["density"],
-            "active": 10, "size": 100, "pruned": pruned, "grown": pruned, "turnover": pruned / 1000,
+            "active": round(layer["density"] * math.prod(layer["shape"])), "size": math.prod(layer["shape"]),
+            "pruned": pruned, "grown": pruned, "turnover": pruned / 1000,
         }
         for layer in LAYERS
     ]  # fmt: skip
@@ -160,3 +163,13 @@ async def wait_for(pilot: Any, condition: Callable[[], bool], timeout: float = 5
 def run_dir(tmp_path: Path) -> Path:
     """A finished EDST run directory."""
     return make_run(tmp_path / "runs", "edst_wrn", edst_events())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Runs `async def` tests here in a fresh event loop (no asyncio plugin needed)."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    asyncio.run(pyfuncitem.obj(**{name: pyfuncitem.funcargs[name] for name in names}))
+    return True
