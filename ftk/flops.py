@@ -228,6 +228,7 @@ def protocol_cost(
     growth: str | None = None,
     explore_epochs: int | None = None,
     finetune_epochs: int | None = None,
+    batch_size: int = 1,
 ) -> TrainingCost:
     """Returns the training and inference cost of an ensemble protocol.
 
@@ -248,6 +249,9 @@ def protocol_cost(
         explore_epochs: EDST exploration epochs, part of `epochs`; only
             checked to lie in `[0, epochs]`.
         finetune_epochs: Sparse fine-tuning epochs of `"pf_ensemble"`.
+        batch_size: Examples per step: training FLOPs count every example of
+            every step (the dense gradient of an update step too). Defaults
+            to `1` (FLOPs per example and step).
 
     Returns:
         A `TrainingCost`; its `dense_*` fields are one dense model trained for
@@ -296,10 +300,10 @@ def protocol_cost(
     dense_like = protocol in ("dense", "deep_ensemble")
     count = 1 if protocol == "dense" else m
     return TrainingCost(
-        train_flops=float(train),
+        train_flops=float(train * batch_size),
         inference_flops=float(count * (forward_dense if dense_like else forward_sparse)),
         nonzero_params=float(count * (params_dense if dense_like else params_sparse)),
-        dense_train_flops=dense_train,
+        dense_train_flops=float(dense_train * batch_size),
         dense_inference_flops=float(forward_dense),
         dense_params=int(params_dense),
     )

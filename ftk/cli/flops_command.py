@@ -25,16 +25,15 @@ def command(args: argparse.Namespace) -> int:
     recipe = load_recipe(find_recipe(args.recipe), args.overrides)
     costs, notes = protocol_costs(recipe)
     table = Table(title=f"{recipe.name}: {recipe.model.name} on {recipe.data.name}")
-    for column in ("protocol", "train FLOPs", "x dense", "inference FLOPs", "x dense",
-                   "nonzero params", "x dense"):
-        table.add_column(column, justify="left" if column == "protocol" else "right")
+    for column in ("protocol", "train FLOPs", "x", "infer FLOPs", "x", "params", "x"):
+        table.add_column(column, justify="left" if column == "protocol" else "right", no_wrap=True)
     for name in PROTOCOLS:
         c = costs[name]
         marker = " *" if name == recipe.protocol else ""
         table.add_row(
-            name + marker, f"{c.train_flops:.3e}", f"{c.train_flops_ratio:.2f}",
-            f"{c.inference_flops:.3e}", f"{c.inference_flops_ratio:.2f}",
-            f"{c.nonzero_params:,.0f}", f"{c.params_ratio:.2f}",
+            name + marker, f"{c.train_flops:.2e}", f"{c.train_flops_ratio:.2f}",
+            f"{c.inference_flops:.2e}", f"{c.inference_flops_ratio:.2f}",
+            f"{c.nonzero_params:.3g}", f"{c.params_ratio:.2f}",
         )
     console = Console()
     console.print(table)

@@ -35,6 +35,7 @@ def protocol_costs(recipe: Recipe) -> tuple[dict[str, flops.TrainingCost], list[
         forward_sparse=f_sparse, forward_dense=f_dense, params_sparse=params_sparse,
         params_dense=params_dense, members=recipe.ensemble.members,
         epochs=recipe.training.epochs, steps_per_epoch=info.num_train // recipe.data.batch_size,
+        batch_size=recipe.data.batch_size,
     )
     extra = {
         "dst_ensemble": dict(update_frequency=update_frequency, growth=growth),
@@ -46,8 +47,9 @@ def protocol_costs(recipe: Recipe) -> tuple[dict[str, flops.TrainingCost], list[
     notes = [
         f"forward FLOPs per example: dense {f_dense:.3e}, sparse {f_sparse:.3e} "
         f"(density {ftk.density(sparse):.3f}, {s.distribution if s else 'erk'})",
-        f"{common['steps_per_epoch']} steps per epoch, {recipe.training.epochs} epochs per run, "
-        f"M = {recipe.ensemble.members}",
+        f"{common['steps_per_epoch']} steps of {recipe.data.batch_size} per epoch, "
+        f"{recipe.training.epochs} epochs per run, M = {recipe.ensemble.members}; "
+        "x = relative to one dense model trained as long",
         "pf_ensemble: real per-layer densities come from global pruning of the trained parent; "
         "estimated here with the recipe's distribution",
     ]

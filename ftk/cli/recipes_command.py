@@ -17,7 +17,8 @@ def command(args: argparse.Namespace) -> int:
     from ftk.recipes import load_recipe, shipped_recipes
 
     table = Table(title="Shipped recipes (ftk run NAME or ftk run recipes/NAME.yaml)")
-    for column in ("name", "protocol", "model", "data", "epochs", "description"):
+    table.add_column("name", no_wrap=True)
+    for column in ("protocol", "model", "data", "epochs", "description"):
         table.add_column(column)
     for name, path in sorted(shipped_recipes().items()):
         r = load_recipe(path)

@@ -1,0 +1,60 @@
+"""The `ftk` command line: readable output and errors, no tracebacks."""
+
+import json
+
+import pytest
+
+from ftk.cli import main
+
+
+def test_recipes_lists_every_shipped_recipe(capsys):
+    assert main(["recipes"]) == 0
+    out = capsys.readouterr().out
+    for name in ("edst_wrn", "edst_demo", "pf_wrn", "edst_resnet50_imagenet", "test_dst"):
+        assert name in out
+
+
+def test_validate_builds_the_model(capsys):
+    assert main(["validate", "recipes/test_edst.yaml"]) == 0
+    assert "ok" in capsys.readouterr().out
+
+
+def test_bad_recipe_is_one_readable_message(tmp_path, capsys):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\nprotocol: edst\nmodel: {name: mlp}\ndata: {name: digits}\n"
+                   "training: {epochs: 10}\nsparsity: {density: 1.5}\ndst: {}\nedst: {explore_epochs: 20}\n")
+    assert main(["validate", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "sparsity.density" in err and "1.5" in err
+    assert "Traceback" not in err
+
+
+def test_set_overrides_fields(capsys):
+    assert main(["validate", "test_edst", "--set", "ensemble.members=4", "--set", "training.epochs=10"]) == 0
+    assert main(["validate", "test_edst", "--set", "ensemble.members=5"]) == 1
+    assert "ensemble.members" in capsys.readouterr().err
+
+
+def test_debug_shows_the_traceback(tmp_path):
+    with pytest.raises(Exception):
+        main(["--debug", "validate", str(tmp_path / "missing.yaml")])
+
+
+def test_run_writes_a_run_directory(tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    assert main(["run", "test_edst", "--run-dir", str(run_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "ensemble" in out and "ticket 1" in out
+    assert (run_dir / "recipe.yaml").is_file()
+    assert sorted(p.name for p in (run_dir / "tickets").glob("*.keras")) == ["ticket_0.keras", "ticket_1.keras"]
+    events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
+    assert events[-1]["type"] == "run_end" and events[-1]["status"] == "finished"
+    assert main(["run", "test_edst", "--run-dir", str(run_dir)]) == 1  # never overwritten
+    assert "--resume" in capsys.readouterr().err
+
+
+def test_flops_prints_every_protocol(capsys):
+    assert main(["flops", "test_edst"]) == 0
+    out = capsys.readouterr().out
+    for name in ("dense", "deep_ensemble", "static_ensemble", "dst_ensemble", "edst", "pf_ensemble"):
+        assert name in out

@@ -1,0 +1,45 @@
+"""Snapshot tests of the run list and the run view on fixed event files.
+
+Regenerate after an intended change of the looks with
+`pytest tests/tui/test_snapshots.py --snapshot-update`, then review the SVGs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ftk_tui.app import FtkTui
+from tests.tui.conftest import edst_events, fixed_clock, make_run
+
+SIZES = [(80, 24), (120, 40)]
+
+
+def _runs(folder: Path) -> Path:
+    make_run(folder, "edst_wrn", edst_events())
+    make_run(folder, "edst_failed", edst_events(end="failed"))
+    make_run(folder, "edst_live", edst_events(end=None)[:12])
+    return folder
+
+
+async def _settle(pilot: Any) -> None:
+    await pilot.pause(0.2)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_run_list(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    app = FtkTui(_runs(tmp_path / "runs"), clock=fixed_clock())
+    assert snap_compare(app, terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_run_view(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    app = FtkTui(make_run(tmp_path / "runs", "edst_wrn", edst_events()), clock=fixed_clock())
+    assert snap_compare(app, terminal_size=size, run_before=_settle)
+
+
+def test_run_view_of_a_failed_run(snap_compare: Any, tmp_path: Path) -> None:
+    app = FtkTui(make_run(tmp_path / "runs", "edst_failed", edst_events(end="failed")), clock=fixed_clock())
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_settle)
