@@ -71,7 +71,8 @@ class RunState:
     topology: deque[TopologyPoint] = _deque(TOPOLOGY_POINTS)
     phases: deque[Phase] = _deque(PHASES)
     log: deque[dict[str, Any]] = _deque(LOG_LINES)
-    layers: dict[str, LayerRow] = field(default_factory=dict)
+    _layer_rows: dict[str, LayerRow] = field(default_factory=dict)
+    _layer_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
     tickets: dict[int, Ticket] = field(default_factory=dict)
     ensemble: dict[int, EnsembleRow] = field(default_factory=dict)
     revision: dict[str, int] = field(default_factory=dict)
@@ -138,6 +139,22 @@ class RunState:
         return end - self.first_t
 
     @property
+    def layers(self) -> dict[str, LayerRow]:
+        """The per-layer table, by layer name, as of the last topology update.
+
+        Updates are only noted while folding and applied here, when the table is
+        read, so folding many updates costs O(1) per layer and update.
+        """
+        for name, raw in self._layer_updates.items():
+            row = self._layer_rows.get(name) or LayerRow(name=name)
+            try:
+                self._layer_rows[name] = row.updated(raw)
+            except (TypeError, ValueError, AttributeError):
+                self.invalid += 1
+        self._layer_updates.clear()
+        return self._layer_rows
+
+    @property
     def best_accuracy(self) -> float | None:
         """The best ensemble test accuracy seen so far."""
         values = [row.accuracy for row in self.ensemble.values() if row.accuracy is not None]
@@ -176,7 +193,8 @@ def fold(events: Iterable[dict[str, Any]], state: RunState | None = None) -> Run
 def _run_start(s: RunState, e: dict[str, Any]) -> None:
     s.info = RunInfo.from_event(e)
     s.density = s.info.density
-    s.layers = {row.name: row for row in map(LayerRow.from_start, e.get("layers") or [])}
+    s._layer_rows = {row.name: row for row in map(LayerRow.from_start, e.get("layers") or [])}
+    s._layer_updates.clear()
     s.end_status = s.error = s.summary = None
     s.bump("info", "layers")
 
@@ -205,8 +223,7 @@ def _topology_update(s: RunState, e: dict[str, Any]) -> None:
     s.step = point.step
     s.density = point.density if point.density is not None else s.density
     for raw in e.get("layers") or []:
-        name = str(raw.get("name"))
-        s.layers[name] = s.layers.get(name, LayerRow(name=name)).updated(raw)
+        s._layer_updates[str(raw.get("name"))] = raw
     s.bump("info", "topology", "layers")
 
 

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from ftk.ensemble.metrics import ReliabilityBins
 
 DPI = 120
+PathLike = str | os.PathLike
 
 
 def _array(x: Any, name: str, want: str, ndim: int, finite: bool = True) -> np.ndarray:
@@ -49,9 +50,8 @@ def _names(labels: Sequence[str] | None, n: int) -> list[str]:
 
 
 def _colors(n: int) -> list[tuple[float, float, float, float]]:
-    if n <= 10:
-        return [matplotlib.colormaps["tab10"](i) for i in range(n)]
-    return [matplotlib.colormaps["viridis"](i / (n - 1)) for i in range(n)]
+    cmap = matplotlib.colormaps["tab10" if n <= 10 else "viridis"]
+    return [cmap(i if n <= 10 else i / (n - 1)) for i in range(n)]
 
 
 def _figure(width: float, height: float) -> Figure:
@@ -60,7 +60,7 @@ def _figure(width: float, height: float) -> Figure:
     return fig
 
 
-def _save(fig: Figure, path: str | os.PathLike) -> Path:
+def _save(fig: Figure, path: PathLike) -> Path:
     """Writes `fig` as PNG to a temporary file beside `path`, renames it, then clears `fig`."""
     path = Path(path)
     try:
@@ -78,9 +78,7 @@ def _save(fig: Figure, path: str | os.PathLike) -> Path:
     return path
 
 
-def reliability_diagram(
-    bins: ReliabilityBins, path: str | os.PathLike, title: str | None = None
-) -> Path:
+def reliability_diagram(bins: ReliabilityBins, path: PathLike, title: str | None = None) -> Path:
     """Plots per-bin accuracy against confidence, the calibration gap and the bin counts.
 
     The legend shows the ECE, `sum_b counts_b / n * |accuracy_b - confidence_b|` over the
@@ -97,16 +95,13 @@ def reliability_diagram(
     Example:
     >>> reliability_diagram(reliability_bins(probs, labels), "rel.png")  # doctest: +SKIP
     """
-    try:
-        edges = _array(bins.edges, "bins.edges", "(B + 1,)", 1)
-        want = f"({edges.size - 1},)"
-        counts = _array(bins.counts, "bins.counts", want, 1)
-        acc = _array(bins.accuracy, "bins.accuracy", want, 1, finite=False)
-        conf = _array(bins.confidence, "bins.confidence", want, 1, finite=False)
-    except AttributeError as error:
-        raise ValueError(f"`bins` must be a `ReliabilityBins`; received {type(bins)}.") from error
+    fields = ("edges", "counts", "accuracy", "confidence")
+    if not all(hasattr(bins, k) for k in fields):
+        raise ValueError(f"`bins` must be a `ReliabilityBins`; received {type(bins)}.")
+    edges, counts, acc, conf = (_array(getattr(bins, k), f"bins.{k}", "(B,)", 1, k in fields[:2])
+                                for k in fields)
     if edges.size < 2 or not counts.shape == acc.shape == conf.shape == (edges.size - 1,):
-        raise ValueError("`bins` arrays must have shapes (B + 1,) and (B,), B >= 1.")
+        raise ValueError("`bins` arrays must have shapes (B + 1,) and (B,) with B >= 1.")
     full = (counts > 0) & np.isfinite(acc) & np.isfinite(conf)
     weights = counts[full] / max(counts.sum(), 1)
     ece = float(np.sum(weights * np.abs(acc[full] - conf[full])))
@@ -128,7 +123,7 @@ def reliability_diagram(
 
 def disagreement_heatmap(
     matrix: ArrayLike,
-    path: str | os.PathLike,
+    path: PathLike,
     labels: Sequence[str] | None = None,
     title: str | None = None,
     value_label: str = "Disagreement",
@@ -174,7 +169,7 @@ def ensemble_size_curve(
     accuracy: ArrayLike,
     nll: ArrayLike,
     ece: ArrayLike,
-    path: str | os.PathLike,
+    path: PathLike,
     member_accuracy: float | ArrayLike | None = None,
 ) -> Path:
     """Plots ensemble accuracy, NLL and ECE (three panels) against the number of members.
@@ -192,7 +187,8 @@ def ensemble_size_curve(
         The `Path` written.
 
     Example:
-    >>> ensemble_size_curve([1, 2], [.90, .92], [.35, .28], [.04, .02], "size.png")  # doctest: +SKIP
+    >>> ensemble_size_curve([1, 2], [0.9, 0.92], [0.35, 0.3], [0.04, 0.02], "size.png")
+    ... # doctest: +SKIP
     """
     x = _array(sizes, "sizes", "(S,)", 1)
     want, series = f"({x.size},)", {}
@@ -217,7 +213,7 @@ def ensemble_size_curve(
 
 
 def corruption_bars(
-    results: Mapping[str, Mapping[str, float]], path: str | os.PathLike, metric: str = "accuracy"
+    results: Mapping[str, Mapping[str, float]], path: PathLike, metric: str = "accuracy"
 ) -> Path:
     """Plots grouped bars of a metric per corruption, one bar per model.
 
@@ -232,7 +228,8 @@ def corruption_bars(
         The `Path` written.
 
     Example:
-    >>> corruption_bars({"clean": {"ensemble": .95}, "fog": {"ensemble": .8}}, "c.png")  # doctest: +SKIP
+    >>> results = {"clean": {"ensemble": 0.95}, "fog": {"ensemble": 0.8, "dense": 0.7}}
+    >>> corruption_bars(results, "plots/corruptions.png")  # doctest: +SKIP
     """
     if not isinstance(results, Mapping):
         raise ValueError(f"`results` must be a mapping; received {type(results)}.")
@@ -267,7 +264,7 @@ def corruption_bars(
 
 def tsne_paths(
     points: ArrayLike,
-    path: str | os.PathLike,
+    path: PathLike,
     labels: Sequence[str] | None = None,
     ensemble_point: ArrayLike | None = None,
     title: str | None = None,
@@ -285,7 +282,8 @@ def tsne_paths(
         The `Path` written.
 
     Example:
-    >>> tsne_paths(np.random.rand(3, 5, 2), "tsne.png", ensemble_point=[0.5, 0.5])  # doctest: +SKIP
+    >>> points = np.random.rand(3, 5, 2)
+    >>> tsne_paths(points, "tsne.png", ensemble_point=[0.5, 0.5])  # doctest: +SKIP
     """
     p = _array(points, "points", "(members, checkpoints, 2)", 3)
     if p.shape[2] != 2:
