@@ -10,6 +10,8 @@ ensure_tensorflow_backend()
 
 from ftk import layers  # noqa: E402
 from ftk.callbacks import EDST, DynamicSparsity, PruneAndFinetune  # noqa: E402
+from ftk.ensemble import Ensemble, metrics  # noqa: E402
+from ftk import training  # noqa: E402  (registers the optimizers, schedules, losses)
 from ftk.sparse import (  # noqa: E402
     Prunable,
     TopologyUpdate,
@@ -25,12 +27,14 @@ __version__ = "0.1.0"
 __all__ = [
     "EDST",
     "DynamicSparsity",
+    "Ensemble",
     "PruneAndFinetune",
     "Prunable",
     "TopologyUpdate",
     "density",
     "layer_densities",
     "layers",
+    "metrics",
     "sparse_weights",
     "sparsify",
     "strip",

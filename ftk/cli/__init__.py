@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 
 from rich.console import Console
 
-from ftk.cli import flops_command, recipes_command, run_command, validate_command
+from ftk.cli import (
+    eval_command,
+    flops_command,
+    recipes_command,
+    run_command,
+    validate_command,
+)
 
-COMMANDS = (run_command, validate_command, recipes_command, flops_command)
+COMMANDS = (run_command, eval_command, validate_command, recipes_command, flops_command)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Runs `ftk ARGS`; returns the exit status (0 ok, 1 error, 130 interrupted)."""
     args = build_parser().parse_args(argv)
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notices, not errors
     console = Console(stderr=True)
     try:
         return args.handler(args) or 0

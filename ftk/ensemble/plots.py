@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
+import matplotlib.pyplot as _p
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -29,12 +31,15 @@ DPI = 120
 PathLike = str | os.PathLike
 
 
-def _array(x: Any, name: str, want: str, ndim: int, finite: bool = True) -> np.ndarray:
+def _array(
+    x: Any, name: str, want: str, ok: Callable[[tuple[int, ...]], bool], finite: bool = True
+) -> np.ndarray:
+    """`x` as float64; `ValueError` naming `name` unless `ok(shape)`, sizes >= 1 (and finite)."""
     try:
         a = np.asarray(x, dtype=np.float64)
     except (TypeError, ValueError) as error:
         raise ValueError(f"`{name}` must be numeric with shape {want}.") from error
-    if a.ndim != ndim or 0 in a.shape:
+    if not ok(a.shape) or 0 in a.shape:
         raise ValueError(f"`{name}` must have shape {want} (sizes >= 1); received shape {a.shape}.")
     if finite and not np.all(np.isfinite(a)):
         raise ValueError(f"`{name}` must hold finite values.")
@@ -47,6 +52,16 @@ def _names(labels: Sequence[str] | None, n: int) -> list[str]:
     if isinstance(labels, str) or len(labels) != n:
         raise ValueError(f"`labels` must be a sequence of {n} strings; received {labels!r}.")
     return [str(label) for label in labels]
+
+
+def _vector(n: int | None = None) -> Callable[[tuple[int, ...]], bool]:
+    return lambda shape: len(shape) == 1 and n in (None, shape[0])
+
+
+def _ticks(ax: Axes, axis: str, names: list[str]) -> None:
+    rotate = axis == "x" and len(names) > 4
+    getattr(ax, f"set_{axis}ticks")(range(len(names)), names, rotation=45 if rotate else 0,
+                                     ha="right" if rotate else "center")
 
 
 def _colors(n: int) -> list[tuple[float, float, float, float]]:
@@ -98,10 +113,11 @@ def reliability_diagram(bins: ReliabilityBins, path: PathLike, title: str | None
     fields = ("edges", "counts", "accuracy", "confidence")
     if not all(hasattr(bins, k) for k in fields):
         raise ValueError(f"`bins` must be a `ReliabilityBins`; received {type(bins)}.")
-    edges, counts, acc, conf = (_array(getattr(bins, k), f"bins.{k}", "(B,)", 1, k in fields[:2])
-                                for k in fields)
-    if edges.size < 2 or not counts.shape == acc.shape == conf.shape == (edges.size - 1,):
-        raise ValueError("`bins` arrays must have shapes (B + 1,) and (B,) with B >= 1.")
+    edges_ok = lambda s: len(s) == 1 and s[0] >= 2  # noqa: E731
+    edges = _array(bins.edges, "bins.edges", "(B + 1,) with B >= 1", edges_ok)
+    b = edges.size - 1
+    counts, acc, conf = (_array(getattr(bins, k), f"bins.{k}", f"({b},)", _vector(b), k == "counts")
+                         for k in fields[1:])
     full = (counts > 0) & np.isfinite(acc) & np.isfinite(conf)
     weights = counts[full] / max(counts.sum(), 1)
     ece = float(np.sum(weights * np.abs(acc[full] - conf[full])))
@@ -144,11 +160,8 @@ def disagreement_heatmap(
     Example:
     >>> disagreement_heatmap(kl_matrix(member_probs), "kl.png", value_label="KL")  # doctest: +SKIP
     """
-    m = _array(matrix, "matrix", "(M, M)", 2)
-    if m.shape[0] != m.shape[1]:
-        raise ValueError(f"`matrix` must have shape (M, M); received shape {m.shape}.")
-    n = m.shape[0]
-    names, rotate = _names(labels, n), n > 4
+    m = _array(matrix, "matrix", "(M, M)", lambda s: len(s) == 2 and s[0] == s[1])
+    n, names = m.shape[0], _names(labels, m.shape[0])
     side = min(max(4.5, 0.55 * n + 2.5), 16.0)
     fig = _figure(side + 1.0, side)
     ax = fig.subplots()
@@ -158,8 +171,8 @@ def disagreement_heatmap(
         light = (v - vmin) / (vmax - vmin) > 0.6
         ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=8,
                 color="black" if light else "white")
-    ax.set_xticks(range(n), names, rotation=45 if rotate else 0, ha="right" if rotate else "center")
-    ax.set_yticks(range(n), names)
+    _ticks(ax, "x", names)
+    _ticks(ax, "y", names)
     ax.set(xlabel="Member", ylabel="Member", title=title or f"{value_label} between members")
     return _save(fig, path)
 
@@ -190,15 +203,12 @@ def ensemble_size_curve(
     >>> ensemble_size_curve([1, 2], [0.9, 0.92], [0.35, 0.3], [0.04, 0.02], "size.png")
     ... # doctest: +SKIP
     """
-    x = _array(sizes, "sizes", "(S,)", 1)
-    want, series = f"({x.size},)", {}
-    for name, values in (("accuracy", accuracy), ("nll", nll), ("ece", ece)):
-        series[name] = _array(values, name, want, 1)
-        if series[name].shape != x.shape:
-            raise ValueError(f"`{name}` must have shape {want}; received {series[name].shape}.")
+    x = _array(sizes, "sizes", "(S,)", _vector())
+    given = {"accuracy": accuracy, "nll": nll, "ece": ece}
+    series = {k: _array(v, k, f"({x.size},)", _vector(x.size)) for k, v in given.items()}
     mean = None
     if member_accuracy is not None:
-        mean = float(np.mean(_array(np.ravel(member_accuracy), "member_accuracy", "(k,)", 1)))
+        mean = float(np.mean(_array(np.ravel(member_accuracy), "member_accuracy", "(k,)", bool)))
     fig = _figure(12.0, 3.8)
     panels = (("accuracy", "Accuracy"), ("nll", "NLL (nats)"), ("ece", "ECE"))
     for ax, (key, label) in zip(fig.subplots(1, 3), panels):
@@ -244,7 +254,7 @@ def corruption_bars(
     corruptions = [c for c in results if c != "clean"]
     if not any(results[c] for c in corruptions):
         raise ValueError("`results` must hold values for at least one corruption besides 'clean'.")
-    clean, rotate, width = results.get("clean", {}), len(corruptions) > 4, 0.8 / len(models)
+    clean, width = results.get("clean", {}), 0.8 / len(models)
     fig = _figure(min(max(7.0, 0.3 * len(corruptions) * len(models) + 4.0), 20.0), 4.5)
     ax = fig.subplots()
     for k, (model, color) in enumerate(zip(models, _colors(len(models)))):
@@ -254,8 +264,7 @@ def corruption_bars(
         ax.bar(np.asarray(xs, dtype=float) + offset, ys, width, color=color, label=model)
         if model in clean:
             ax.axhline(float(clean[model]), color=color, ls="--", lw=1.2, label=f"{model} (clean)")
-    ax.set_xticks(range(len(corruptions)), corruptions, rotation=45 if rotate else 0,
-                  ha="right" if rotate else "center")
+    _ticks(ax, "x", corruptions)
     ax.set(xlabel="Corruption", ylabel=metric, title=f"{metric} under corruption")
     ax.margins(y=0.1)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
@@ -285,12 +294,9 @@ def tsne_paths(
     >>> points = np.random.rand(3, 5, 2)
     >>> tsne_paths(points, "tsne.png", ensemble_point=[0.5, 0.5])  # doctest: +SKIP
     """
-    p = _array(points, "points", "(members, checkpoints, 2)", 3)
-    if p.shape[2] != 2:
-        raise ValueError(f"`points` must have shape (members, checkpoints, 2); received {p.shape}.")
-    e = None if ensemble_point is None else _array(ensemble_point, "ensemble_point", "(2,)", 1)
-    if e is not None and e.shape != (2,):
-        raise ValueError(f"`ensemble_point` must have shape (2,); received shape {e.shape}.")
+    p = _array(points, "points", "(members, checkpoints, 2)", lambda s: len(s) == 3 and s[2] == 2)
+    e = ensemble_point
+    e = None if e is None else _array(e, "ensemble_point", "(2,)", lambda s: s == (2,))
     names = _names(labels, p.shape[0])
     fig = _figure(7.0, 5.5)
     ax = fig.subplots()

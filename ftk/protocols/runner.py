@@ -8,11 +8,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from ftk.callbacks.checkpoint import RunCheckpoint
 from ftk.callbacks.edst import TicketSaved
 from ftk.callbacks.event_log import EventLog
+from ftk.callbacks.prediction_recorder import PredictionRecorder
 from ftk.callbacks.tickets import save_ticket
 from ftk.data import Splits, load_data
 from ftk.protocols import get_protocol, run_directory
@@ -140,9 +142,20 @@ class _Runner:
             on_saved=lambda state: log.emit("checkpoint", member=run.index, epoch=state["epoch"],
                                             path="checkpoints/model.keras"),
         )
-        board = [keras.callbacks.TensorBoard(self.path / "tensorboard" / f"member_{run.index}")]
-        return [*protocol_callbacks, log, checkpoint,
-                *(board if self.recipe.run.tensorboard else []), *self.extra_callbacks]
+        optional = []
+        if self.recipe.run.tensorboard:
+            optional.append(keras.callbacks.TensorBoard(self.path / "tensorboard" / f"member_{run.index}"))
+        if self.recipe.run.record_every:
+            optional.append(PredictionRecorder(
+                self._record_inputs(), self.path / "predictions" / f"member_{run.index}.npz",
+                every=self.recipe.run.record_every,
+            ))
+        return [*protocol_callbacks, log, checkpoint, *optional, *self.extra_callbacks]
+
+    def _record_inputs(self) -> np.ndarray:
+        """The first `run.record_examples` test images, recorded along training."""
+        images = np.concatenate([x for x, _ in self.data.test.take(-1)])
+        return images[: self.recipe.run.record_examples]
 
     # Tickets.
 

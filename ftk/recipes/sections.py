@@ -140,6 +140,10 @@ class RunConfig(BaseModel):
         checkpoint_every: Epochs between checkpoints. Defaults to `1`.
         tensorboard: Write TensorBoard logs. Defaults to `True`.
         deterministic: Enable TensorFlow op determinism. Defaults to `False`.
+        record_every: Epochs between recordings of the predictions on a fixed
+            test subset (for `ftk eval --mode tsne`); 0 records nothing.
+            Defaults to `0`.
+        record_examples: Size of that subset. Defaults to `500`.
     """
 
     model_config = _STRICT
@@ -147,3 +151,5 @@ class RunConfig(BaseModel):
     checkpoint_every: PositiveCount = 1
     tensorboard: Bool = True
     deterministic: Bool = False
+    record_every: Count = 0
+    record_examples: PositiveCount = 500

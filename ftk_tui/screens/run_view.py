@@ -24,6 +24,10 @@ from ftk_tui.widgets.topology_timeline import TopologyTimeline
 from ftk_tui.widgets.training_curves import TrainingCurves
 
 
+FIRST_CHUNK_BYTES = 2 * 1024 * 1024
+"""Bytes read before the first paint; the rest follows in larger chunks."""
+
+
 class RunViewScreen(Screen[None]):
     """Shows one run directory and polls its `events.jsonl` for new events.
 
@@ -56,6 +60,7 @@ class RunViewScreen(Screen[None]):
         self.interval = interval
         self.clock = clock
         self.can_go_back = can_go_back
+        self._catching_up = False
 
     def compose(self) -> ComposeResult:
         yield RunHeader(id="run-header")
@@ -72,9 +77,10 @@ class RunViewScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        """Reads what is there, shows it and starts polling."""
-        self.monitor.poll()
+        """Reads the first chunk of events, shows it and starts polling."""
+        self.monitor.poll(FIRST_CHUNK_BYTES)
         self._show()
+        self._catch_up()
         self.set_interval(self.interval, self._tick)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -83,21 +89,45 @@ class RunViewScreen(Screen[None]):
 
     def action_reload(self) -> None:
         """Forgets the state and reads the events again from the start."""
-        self.monitor.reload()
+        self.monitor.reload(FIRST_CHUNK_BYTES)
         self._show()
+        self._catch_up()
 
     def action_back(self) -> None:
         """Returns to the run list."""
         self.dismiss()
 
     def _tick(self) -> None:
+        if self._catching_up:
+            return
         if self.monitor.poll():
             self._show()
         else:
             self.query_one(RunHeader).now = self.clock()
+        self._catch_up()
+
+    def _catch_up(self) -> None:
+        """Reads one more chunk after each paint while the file is ahead of us.
+
+        Only the header (with the fraction read) follows while catching up; the
+        other parts are drawn once, when all is read.
+        """
+        header = self.query_one(RunHeader)
+        self._catching_up = self.monitor.loading
+        if not self.monitor.loading:
+            return
+        self.monitor.poll()
+        header.loading = self.monitor.progress if self.monitor.loading else None
+        header.state = self.monitor.state
+        if self.monitor.loading:
+            self.call_after_refresh(self._catch_up)
+        else:
+            self._catching_up = False
+            self._show()
 
     def _show(self) -> None:
-        now = self.clock()
-        self.query_one(RunHeader).now = now
+        header = self.query_one(RunHeader)
+        header.now = self.clock()
+        header.loading = self.monitor.progress if self.monitor.loading else None
         for part in self.query(".run-part"):
             part.state = self.monitor.state  # type: ignore[attr-defined]

@@ -25,6 +25,7 @@ class RunHeader(Widget):
 
     state: reactive[RunState | None] = reactive(None, always_update=True)
     now: reactive[float] = reactive(0.0)
+    loading: reactive[float | None] = reactive(None)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="header-top"):
@@ -45,6 +46,10 @@ class RunHeader(Widget):
         """Redraws the parts that depend on the clock."""
         self._redraw()
 
+    def watch_loading(self) -> None:
+        """Redraws the line that says how much of the file was read."""
+        self._redraw()
+
     def _redraw(self) -> None:
         if not self.is_mounted:
             return
@@ -61,7 +66,10 @@ class RunHeader(Widget):
             badge.set_class(name == status, f"-{name}")
         elapsed = fmt.duration(state.elapsed(self.now))
         self.query_one("#run-timing", Label).update(f"elapsed {elapsed} · ETA {fmt.duration(state.eta())}")
-        self.query_one("#run-details", Label).update(self._details(state))
+        details = self._details(state)
+        if self.loading is not None:
+            details = f"reading events.jsonl… {fmt.percent(self.loading, 0)} · {details}"
+        self.query_one("#run-details", Label).update(details)
         self.query_one("#run-phase", Label).update(state.phase_label)
         self.query_one("#run-position", Label).update(self._position(state))
         total = max(info.total_epochs, state.global_epoch, 1)

@@ -1,0 +1,59 @@
+"""`ftk eval RUN_DIR`: evaluate a run's ensemble; writes eval/metrics.json and plots."""
+
+from __future__ import annotations
+
+import argparse
+
+from rich.console import Console
+from rich.table import Table
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser("eval", help="evaluate a run's tickets and their ensemble")
+    parser.add_argument("run_dir", help="a run directory written by `ftk run`")
+    parser.add_argument("--mode", dest="modes", action="append", metavar="MODE",
+                        help="predict, disagreement, kl, calibration, corruption, ood, distill, "
+                             "tsne or all (default; repeatable)")
+    parser.add_argument("--ood-data", help="OoD dataset, e.g. svhn_cropped (default: noise images)")
+    parser.add_argument("--limit", type=int, help="use at most this many test examples")
+    parser.add_argument("--corruption-source", choices=("auto", "tfds", "on_the_fly"), default="auto",
+                        help="CIFAR-10-C/100-C through tfds, or corruptions computed on the fly")
+    parser.add_argument("--distill-epochs", type=int, help="epochs of the distilled student")
+    parser.set_defaults(handler=command)
+
+
+def command(args: argparse.Namespace) -> int:
+    from ftk.ensemble.evaluate_run import evaluate_run
+
+    results = evaluate_run(
+        args.run_dir, args.modes or ["all"], ood_data=args.ood_data, limit=args.limit,
+        corruption_source=args.corruption_source, distill_epochs=args.distill_epochs,
+    )
+    console = Console()
+    table = Table(title=f"{results['run']}: {results['members']} tickets on {results['dataset']}")
+    for column in ("metric", "members (mean ± std)", "ensemble"):
+        table.add_column(column, justify="left" if column == "metric" else "right", no_wrap=True)
+    for label, mean, std, ensemble in _rows(results):
+        table.add_row(label, f"{mean:.4f} ± {std:.4f}", f"{ensemble:.4f}")
+    console.print(table)
+    console.print(f"Wrote {args.run_dir}/eval/metrics.json and plots.")
+    return 0
+
+
+def _rows(results: dict):
+    predict = results.get("predict")
+    if predict:
+        for key in ("accuracy", "nll", "ece", "brier"):
+            yield key, predict["mean"][key], predict["std"][key], predict["ensemble"][key]
+    for mode in ("disagreement", "kl"):
+        if mode in results:
+            r = results[mode]
+            yield mode, r["mean"], r["std"], r["ensemble"]
+    if "ood" in results:
+        for score in ("max_prob", "entropy"):
+            r = results["ood"][score]["auroc"]
+            yield f"OoD AUROC ({score}, {results['ood']['dataset']})", r["mean"], r["std"], r["ensemble"]
+    corruption = results.get("corruption", {}).get("average")
+    if corruption:
+        for key in ("accuracy", "nll", "ece"):
+            yield f"corrupted {key}", corruption["members_mean"][key], corruption["members_std"][key], corruption["ensemble"][key]

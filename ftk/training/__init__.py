@@ -1,0 +1,5 @@
+"""Training pieces the recipes use: coupled-L2 optimizers, epoch schedules, losses."""
+
+from ftk.training.losses import SparseCategoricalCrossentropy
+from ftk.training.lr_schedules import EpochSchedule, edst_schedule, step_decay
+from ftk.training.optimizers import SGD, Adam, CoupledWeightDecay, build_optimizer
