@@ -53,6 +53,9 @@ def _rows(results: dict):
         for score in ("max_prob", "entropy"):
             r = results["ood"][score]["auroc"]
             yield f"OoD AUROC ({score}, {results['ood']['dataset']})", r["mean"], r["std"], r["ensemble"]
+    distilled = results.get("distill")
+    if distilled and predict:
+        yield "distilled student accuracy", distilled["student"]["accuracy"], 0.0, predict["ensemble"]["accuracy"]
     corruption = results.get("corruption", {}).get("average")
     if corruption:
         for key in ("accuracy", "nll", "ece"):

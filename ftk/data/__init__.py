@@ -8,8 +8,19 @@ model.fit(splits.train, epochs=200, steps_per_epoch=splits.steps_per_epoch)
 ```
 """
 
+from ftk.data.corrupted import cifar_c_test, corrupted_test
+from ftk.data.corruptions import CORRUPTIONS, corrupt
 from ftk.data.pipeline import load_data
 from ftk.data.spec import ALL_NAMES as DATASET_NAMES
 from ftk.data.spec import DatasetInfo, Splits
 
-__all__ = ["DATASET_NAMES", "DatasetInfo", "Splits", "load_data"]
+__all__ = [
+    "CORRUPTIONS",
+    "DATASET_NAMES",
+    "DatasetInfo",
+    "Splits",
+    "cifar_c_test",
+    "corrupt",
+    "corrupted_test",
+    "load_data",
+]

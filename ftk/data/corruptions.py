@@ -121,7 +121,7 @@ def _pixelate(x: tf.Tensor, factor: float) -> tf.Tensor:
 
 
 def _normal(x: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
-    return tf.random.stateless_normal(tf.shape(x), [0, 0])
+    return tf.random.stateless_normal(tf.shape(x), seed)
 
 
 def _impulse(x: tf.Tensor, amount: float, seed: tf.Tensor) -> tf.Tensor:
@@ -223,7 +223,7 @@ def corrupt(images: tf.Tensor, name: str, severity: int, seed: SeedLike = 0) -> 
     batch = tf.clip_by_value(tf.cast(images, tf.float32), 0.0, 1.0)
     batch = batch if rank == 4 else batch[None]
     out = _IMPLS[name](batch, SEVERITIES[name][level - 1], _as_seed(seed))
-    out = tf.reshape(out, tf.shape(batch))
+    out = tf.reshape(tf.clip_by_value(out, 0.0, 1.0), tf.shape(batch))
     return tf.ensure_shape(tf.cast(out if rank == 4 else out[0], images.dtype), images.shape)
 
 

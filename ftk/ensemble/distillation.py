@@ -213,7 +213,7 @@ def distill(teacher: Ensemble, student: keras.Model, train: tf.data.Dataset, *, 
         optimizer = keras.optimizers.SGD(schedule, momentum=0.9)
     distiller = Distiller(student, teacher, temperature=temperature, alpha=alpha)
     distiller.compile(optimizer=optimizer, metrics=[keras.metrics.SparseCategoricalAccuracy("accuracy")])
-    distiller.fit(train, epochs=epochs, steps_per_epoch=steps_per_epoch, callbacks=list(callbacks),
+    distiller.fit(train, epochs=epochs, steps_per_epoch=steps_per_epoch, callbacks=list(callbacks), shuffle=False,
                   validation_data=validation_data, verbose=verbose)
     return student
 

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
-import matplotlib.pyplot as _p
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -281,7 +280,8 @@ def tsne_paths(
     """Plots each member's path through its 2-D embedded (e.g. t-SNE) checkpoints.
 
     Args:
-        points: Finite array of shape `(members, checkpoints, 2)`.
+        points: Finite array of shape `(members, checkpoints, 2)`, or a list
+            of `(checkpoints_i, 2)` arrays when paths differ in length.
         path: Where to write the PNG.
         labels: `members` names; defaults to `"member 0"`, `"member 1"`, ...
         ensemble_point: Optional embedded point of the final ensemble, shape `(2,)`.
@@ -294,13 +294,17 @@ def tsne_paths(
     >>> points = np.random.rand(3, 5, 2)
     >>> tsne_paths(points, "tsne.png", ensemble_point=[0.5, 0.5])  # doctest: +SKIP
     """
-    p = _array(points, "points", "(members, checkpoints, 2)", lambda s: len(s) == 3 and s[2] == 2)
+    if isinstance(points, np.ndarray) or not len(points):
+        p = list(_array(points, "points", "(members, checkpoints, 2)", lambda s: len(s) == 3 and s[2] == 2))
+    else:  # paths of different lengths
+        p = [_array(t, "points", "a list of (checkpoints, 2) arrays", lambda s: len(s) == 2 and s[1] == 2)
+             for t in points]
     e = ensemble_point
     e = None if e is None else _array(e, "ensemble_point", "(2,)", lambda s: s == (2,))
-    names = _names(labels, p.shape[0])
+    names = _names(labels, len(p))
     fig = _figure(7.0, 5.5)
     ax = fig.subplots()
-    for track, name, color in zip(p, names, _colors(p.shape[0])):
+    for track, name, color in zip(p, names, _colors(len(p))):
         ax.plot(track[:, 0], track[:, 1], ".-", color=color, alpha=0.8, label=name)
         ax.scatter(*track[0], s=60, marker="o", fc="white", ec=color, zorder=3)
         ax.scatter(*track[-1], s=60, marker="s", color=color, ec="black", zorder=3)

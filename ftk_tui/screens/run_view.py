@@ -24,10 +24,6 @@ from ftk_tui.widgets.topology_timeline import TopologyTimeline
 from ftk_tui.widgets.training_curves import TrainingCurves
 
 
-FIRST_CHUNK_BYTES = 2 * 1024 * 1024
-"""Bytes read before the first paint; the rest follows in larger chunks."""
-
-
 class RunViewScreen(Screen[None]):
     """Shows one run directory and polls its `events.jsonl` for new events.
 
@@ -40,6 +36,9 @@ class RunViewScreen(Screen[None]):
     """
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    FIRST_CHUNK_BYTES = 2 * 1024 * 1024
+    """Bytes read before the first paint; the rest follows in chunks of `CHUNK_BYTES`."""
+    CHUNK_BYTES = 16 * 1024 * 1024
     BINDINGS = [
         Binding("r", "reload", "Reload"),
         Binding("escape", "back", "Runs"),
@@ -56,7 +55,7 @@ class RunViewScreen(Screen[None]):
         can_go_back: bool,
     ) -> None:
         super().__init__()
-        self.monitor = RunMonitor(run_dir, stale_after=stale_after)
+        self.monitor = RunMonitor(run_dir, stale_after=stale_after, chunk_bytes=self.CHUNK_BYTES)
         self.interval = interval
         self.clock = clock
         self.can_go_back = can_go_back
@@ -78,9 +77,9 @@ class RunViewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Reads the first chunk of events, shows it and starts polling."""
-        self.monitor.poll(FIRST_CHUNK_BYTES)
+        self.monitor.poll(self.FIRST_CHUNK_BYTES)
         self._show()
-        self._catch_up()
+        self._start_catch_up()
         self.set_interval(self.interval, self._tick)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -89,9 +88,9 @@ class RunViewScreen(Screen[None]):
 
     def action_reload(self) -> None:
         """Forgets the state and reads the events again from the start."""
-        self.monitor.reload(FIRST_CHUNK_BYTES)
+        self.monitor.reload(self.FIRST_CHUNK_BYTES)
         self._show()
-        self._catch_up()
+        self._start_catch_up()
 
     def action_back(self) -> None:
         """Returns to the run list."""
@@ -104,7 +103,12 @@ class RunViewScreen(Screen[None]):
             self._show()
         else:
             self.query_one(RunHeader).now = self.clock()
-        self._catch_up()
+        self._start_catch_up()
+
+    def _start_catch_up(self) -> None:
+        if self.monitor.loading and not self._catching_up:
+            self._catching_up = True
+            self.call_after_refresh(self._catch_up)
 
     def _catch_up(self) -> None:
         """Reads one more chunk after each paint while the file is ahead of us.
@@ -113,9 +117,6 @@ class RunViewScreen(Screen[None]):
         other parts are drawn once, when all is read.
         """
         header = self.query_one(RunHeader)
-        self._catching_up = self.monitor.loading
-        if not self.monitor.loading:
-            return
         self.monitor.poll()
         header.loading = self.monitor.progress if self.monitor.loading else None
         header.state = self.monitor.state

@@ -1,5 +1,6 @@
-"""The widgets of the run view: each renders one part of a `RunState`.
+"""The widgets of the run view, one per file.
 
-The screen sets each widget's `state` attribute ("attributes down"); widgets only
-read it. Every widget here carries the CSS class `run-part`.
+Each widget that renders part of a run has a `state` attribute (a `RunState`) and
+the CSS class `run-part`; the screen sets `state` ("attributes down") and the
+widget only reads it.
 """

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
+from ftk_tui.records import Phase
 from ftk_tui.state import RunState
 
 
@@ -36,11 +37,14 @@ class PhaseTimeline(Widget):
         def column(epoch: int) -> int:
             return min(epoch * width // total, width - 1)
 
-        starts = sorted((column(self._global(state, p.member, p.epoch)), p.label) for p in state.phases)
+        starts = sorted(
+            ((column(self._global(state, p.member, p.epoch)), p) for p in state.phases), key=lambda s: s[0]
+        )
         names = [" "] * width
-        for (col, label), (end, _) in zip(starts, starts[1:] + [(width + 1, "")]):
-            for i, char in enumerate(label[: max(end - col - 1, 1)][: width - col]):
-                names[col + i] = char
+        ends = [col for col, _ in starts[1:]] + [width + 1]
+        for (col, phase), end in zip(starts, ends):
+            label = _fit(phase, min(end - col - 1, width - col))
+            names[col : col + len(label)] = label
         boundaries = {col for col, _ in starts if col > 0}
         done = column(state.global_epoch) if state.global_epoch < total else width
         bar = Text()
@@ -59,3 +63,13 @@ class PhaseTimeline(Widget):
     def _global(state: RunState, member: int, epoch: int) -> int:
         """The epoch over the whole run of `epoch` in member run `member`."""
         return member * state.info.epochs + epoch if state.info.protocol != "edst" else epoch
+
+
+def _fit(phase: Phase, width: int) -> str:
+    """The longest of the phase's names that fits in `width` cells."""
+    names = [phase.label]
+    if phase.phase == "refinement":
+        names += [f"refinement {phase.index}/{phase.of}", f"R{phase.index}"]
+    else:
+        names.append(phase.phase[:1].upper())
+    return next((name for name in names if len(name) <= width), names[-1][: max(width, 0)])

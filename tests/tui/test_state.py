@@ -153,3 +153,15 @@ def test_buffers_are_bounded_and_100k_events_fold_quickly() -> None:
     assert len(state.log) == LOG_LINES and len(state.log_lines()) == LOG_LINES
     assert len(state.history) <= 20_000 and len(state.topology) <= 20_000
     assert seconds < 10.0, f"folding 100k events took {seconds:.1f}s"
+
+
+def test_monitor_reads_a_long_file_in_chunks(tmp_path: Path) -> None:
+    write_events(tmp_path / "events.jsonl", edst_events())
+    monitor = RunMonitor(tmp_path, chunk_bytes=1000)
+    assert monitor.poll() and monitor.loading
+    assert 0 < monitor.progress < 1
+    monitor.catch_up()
+    assert not monitor.loading and monitor.progress == 1.0
+    whole = fold(edst_events())
+    assert (monitor.state.events, monitor.state.global_epoch) == (whole.events, whole.global_epoch)
+    assert monitor.state.layers == whole.layers
