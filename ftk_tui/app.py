@@ -24,7 +24,7 @@ class FtkTui(App[None]):
 
     Args:
         path: A run directory (holding `events.jsonl` or `recipe.yaml`) to open, or a
-            folder of run directories to list.
+            folder of run directories to list. A file opens the run it is in.
         interval: Seconds between polls of the event files. Defaults to `1.0`.
         clock: Returns the current unix time; used for elapsed time and staleness.
             Defaults to `time.time`.
@@ -53,7 +53,8 @@ class FtkTui(App[None]):
         stale_after: float = 300.0,
     ) -> None:
         super().__init__()
-        self.path = Path(path)
+        path = Path(path)
+        self.path = path.parent if path.is_file() else path
         self.interval = interval
         self.clock = clock
         self.stale_after = stale_after

@@ -43,9 +43,24 @@ def _deque(maxlen: int) -> Any:
 class RunState:
     """Everything the monitor shows about one run.
 
+    Widgets read it; only `apply` (and `RunMonitor`, for `exists` and `malformed`)
+    change it. `version(part)` tells a widget whether the part it shows changed.
+
     Args:
         stale_after: Seconds without a new event after which a run that has not
             ended counts as `stale`. Defaults to `300.0`.
+
+    Attributes:
+        info: What `run_start` said: name, protocol, model, dataset, density,
+            members, epochs, total epochs, steps per epoch.
+        phase: The current phase; `phases` holds the phases so far.
+        member, epoch, global_epoch, step: Where training is.
+        end_status, error, summary: From `run_end`, `None` while running.
+        history: Metrics of each epoch; `topology`: each prune-and-grow update.
+        tickets: Saved tickets by index; `ensemble`: ensemble metrics by members.
+        events: Events folded; `malformed`: bad lines; `invalid`: events whose
+            fields had the wrong types.
+        log: The last `LOG_LINES` events (see `log_lines`).
     """
 
     stale_after: float = 300.0
@@ -71,13 +86,13 @@ class RunState:
     topology: deque[TopologyPoint] = _deque(TOPOLOGY_POINTS)
     phases: deque[Phase] = _deque(PHASES)
     log: deque[dict[str, Any]] = _deque(LOG_LINES)
-    _layer_rows: dict[str, LayerRow] = field(default_factory=dict)
-    _layer_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
     tickets: dict[int, Ticket] = field(default_factory=dict)
     ensemble: dict[int, EnsembleRow] = field(default_factory=dict)
     revision: dict[str, int] = field(default_factory=dict)
     serial: int = field(default_factory=lambda: next(_serials))
-    _recent_seconds: deque[float] = _deque(ETA_EPOCHS)
+    _layer_rows: dict[str, LayerRow] = field(default_factory=dict, repr=False)
+    _layer_updates: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _recent_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=ETA_EPOCHS), repr=False)
 
     def apply(self, event: dict[str, Any]) -> RunState:
         """Folds one event into the state; unknown types are ignored.
@@ -118,8 +133,10 @@ class RunState:
             return "missing"
         if self.events == 0:
             return "empty"
-        if self.end_status in ("finished", "failed", "interrupted"):
+        if self.end_status in ("failed", "interrupted"):
             return self.end_status  # type: ignore[return-value]
+        if self.end_status is not None:
+            return "finished"
         if now is not None and self.last_t is not None and now - self.last_t > self.stale_after:
             return "stale"
         return "running"

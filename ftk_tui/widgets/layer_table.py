@@ -9,7 +9,7 @@ from ftk_tui import format as fmt
 from ftk_tui.records import LayerRow
 from ftk_tui.state import RunState
 
-BAR_WIDTH = 8
+BAR_WIDTH = 6
 
 
 class LayerTable(DataTable[str], can_focus=False):
