@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -15,6 +16,7 @@ def add_parser(subparsers) -> None:
                         help="override a field, e.g. --set ensemble.members=5 (repeatable)")
     parser.add_argument("--run-dir", help="the run folder (default: <run.root>/<name>)")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run")
+    parser.add_argument("--tui", action="store_true", help="train and watch the run in ftk-tui")
     parser.set_defaults(handler=command)
 
 
@@ -25,6 +27,14 @@ def command(args: argparse.Namespace) -> int:
 
     recipe = load_recipe(find_recipe(args.recipe), args.overrides)
     console = Console()
+    if args.tui:
+        from ftk.cli.watch import train_and_watch
+
+        run_dir = Path(args.resume or args.run_dir or Path(recipe.run.root) / recipe.name)
+        if not args.resume and run_dir.exists() and any(run_dir.iterdir()):
+            raise FileExistsError(f"Run directory '{run_dir}' already exists. Use --resume {run_dir}.")
+        argv = [args.recipe, *(f"--set={o}" for o in args.overrides), "--run-dir", str(run_dir)]
+        return train_and_watch(argv + (["--resume", str(run_dir)] if args.resume else []), run_dir, console)
     progress = RichProgress(Console(stderr=True))
     result = run_recipe(
         recipe, args.resume or args.run_dir, resume=bool(args.resume),

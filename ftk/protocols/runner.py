@@ -77,17 +77,11 @@ class _Runner:
         self.protocol: Protocol = get_protocol(recipe.protocol)
         self.runs = self.protocol.member_runs(recipe)
         self.log = _HookedEventLog(path, on_event)
-        d = recipe.data
-        self.data: Splits = load_data(
-            d.name, batch_size=d.batch_size, eval_batch_size=d.eval_batch_size,
-            validation_split=d.validation_split, augment=d.augment, data_dir=d.data_dir,
-            path=d.path, seed=recipe.seed, limit=d.limit,
-        )
-        self.board = TicketBoard(self.data.test)
         self.started = False
 
     def run(self, state: dict, resumed: bool) -> RunResult:
         try:
+            self._load_data()
             self._replay_tickets(state)
             for run in self.runs[state["member"]:]:
                 epoch = state["epoch"] if run.index == state["member"] else 0
@@ -95,7 +89,8 @@ class _Runner:
                 run_directory.write_state(self.path, {"member": run.index + 1, "epoch": 0})
         except BaseException as error:
             status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
-            self.log.emit("run_end", status=status, error=str(error) or type(error).__name__, summary=None)
+            message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+            self.log.emit("run_end", status=status, error=message, summary=None)
             raise
         summary = self.board.summary() if self.board.member_probs else {}
         self.log.emit("run_end", status="finished", error=None, summary={
@@ -103,6 +98,15 @@ class _Runner:
             "ensemble_accuracy": summary.get("accuracy"),
         })
         return RunResult(self.path, self._ticket_paths(), self.board.member_accuracy(), summary)
+
+    def _load_data(self) -> None:
+        d = self.recipe.data
+        self.data: Splits = load_data(
+            d.name, batch_size=d.batch_size, eval_batch_size=d.eval_batch_size,
+            validation_split=d.validation_split, augment=d.augment, data_dir=d.data_dir,
+            path=d.path, seed=self.recipe.seed, limit=d.limit,
+        )
+        self.board = TicketBoard(self.data.test)
 
     # One member run.
 
