@@ -58,3 +58,18 @@ def test_flops_prints_every_protocol(capsys):
     out = capsys.readouterr().out
     for name in ("dense", "deep_ensemble", "static_ensemble", "dst_ensemble", "edst", "pf_ensemble"):
         assert name in out
+
+
+def test_run_with_tui_trains_in_a_child_and_opens_the_run(tmp_path, monkeypatch, capsys):
+    import ftk_tui.app
+
+    opened = []
+    monkeypatch.setattr(ftk_tui.app.FtkTui, "run", lambda self: opened.append(self.path))
+    run_dir = tmp_path / "watched"
+    status = main(["run", "test_dense", "--run-dir", str(run_dir), "--tui"])
+    assert opened == [run_dir]
+    events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
+    # Quitting the UI at once interrupts the trainer, which records it and can be resumed.
+    assert events[-1]["type"] == "run_end" and events[-1]["status"] in ("interrupted", "finished")
+    assert status in (0, 130)
+    assert "Trainer exited" in capsys.readouterr().out
