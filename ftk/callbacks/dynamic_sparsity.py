@@ -13,6 +13,7 @@ from ftk.sparse.gradient_tap import GradientTap
 from ftk.sparse.schedules import SCHEDULES, death_rate_at
 from ftk.sparse.sparse_weight import sparse_weights
 from ftk.sparse.topology import REDISTRIBUTIONS, TopologyUpdate, update_topology
+from ftk.sparse.update_window import UpdateWindow
 
 
 class DynamicSparsity(keras.callbacks.Callback):
@@ -168,7 +169,7 @@ class DynamicSparsity(keras.callbacks.Callback):
     def on_train_batch_begin(self, batch, logs=None):
         if self._taps and not self._tracks_momentum():
             steps = int(getattr(self.model, "steps_per_execution", 1) or 1)
-            due = self._boundary_between(self._step(), self._step() + steps) is not None
+            due = self._window.last_update_in(self._step(), self._step() + steps) is not None
             self._set_armed(due or self._pending_jump is not None)
 
     def on_train_batch_end(self, batch, logs=None):
@@ -176,7 +177,7 @@ class DynamicSparsity(keras.callbacks.Callback):
         if self._pending_jump is not None:
             rate, self._pending_jump = self._pending_jump, None
             self.update(step, death_rate=rate, kind="jump")
-        elif self._boundary_between(self._last_step, step) is not None:
+        elif self._window.last_update_in(self._last_step, step) is not None:
             self.update(step)
         self._last_step = step
 
@@ -202,7 +203,7 @@ class DynamicSparsity(keras.callbacks.Callback):
         """
         step = self._step() if step is None else step
         if death_rate is None:
-            start, end = self._window
+            start, end = self._window.start, self._window.end
             death_rate = death_rate_at(
                 step, self.death_rate, self.death_rate_schedule, start, step if end is None else end
             )
@@ -254,41 +255,18 @@ class DynamicSparsity(keras.callbacks.Callback):
             with self.model.distribute_strategy.scope():
                 self._armed.assign(armed)
 
-    def _boundary_between(self, after: int, upto: int) -> int | None:
-        """Returns the last update step in (after, upto] inside the window."""
-        boundary = upto // self.update_frequency * self.update_frequency
-        start, end = self._window
-        if boundary <= after or boundary < start or (end is not None and boundary >= end):
-            return None
-        return boundary
-
-    def _resolve_window(self) -> tuple[int, int | None]:
+    def _resolve_window(self) -> UpdateWindow:
         total = self.total_steps
         if total is None and self.params.get("steps") and self.params.get("epochs"):
             total = self.params["epochs"] * self.params["steps"]
-
-        def to_step(value, name):
-            if isinstance(value, float):
-                if not 0.0 <= value <= 1.0:
-                    raise ValueError(f"`{name}` as a fraction must be in [0, 1]. Received: {value}")
-                if total is None:
-                    if value in (0.0, 1.0):
-                        return None if value == 1.0 else 0
-                    raise ValueError(
-                        f"`{name}={value}` is a fraction of training, but the number of "
-                        "steps is unknown. Pass `total_steps=` or `steps_per_epoch=` to fit."
-                    )
-                return round(value * total)
-            return int(value)
-
-        start, end = to_step(self.update_start, "update_start"), to_step(self.update_end, "update_end")
-        if end is None and self.death_rate_schedule != "constant":
+        window = UpdateWindow.resolve(self.update_frequency, self.update_start, self.update_end, total)
+        if window.end is None and self.death_rate_schedule != "constant":
             raise ValueError(
                 f"`death_rate_schedule='{self.death_rate_schedule}'` needs the end of "
                 "training, but the number of steps is unknown. Pass `total_steps=` "
                 "or an integer `update_end`, or give `fit` a `steps_per_epoch`."
             )
-        return start, end
+        return window
 
 
 def _check_choice(name: str, value, allowed) -> None:

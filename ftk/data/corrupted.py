@@ -18,11 +18,9 @@ import tensorflow as tf
 
 from ftk.data.augment import resize_center_crop
 from ftk.data.corruptions import check_corruption, check_severity, corrupt
-from ftk.data.embedded import load_digits_arrays, load_synthetic_arrays
-from ftk.data.local_files import load_cifar_pickle, load_mnist_idx, load_mnist_pkl, load_npz
 from ftk.data.spec import ALL_NAMES, FILE_NAMES, PRESETS, TFDS_NAMES, DatasetInfo
-from ftk.data.spec import channel_stats, cifar_pickle_preset
-from ftk.data.tfds_source import _TEST_SPLIT, _load
+from ftk.data.pipeline import load_arrays, normalisation
+from ftk.data.tfds_source import TEST_SPLITS, load_split
 
 CIFAR_C_NAMES: tuple[str, ...] = ("cifar10_corrupted", "cifar100_corrupted")
 CIFAR_C_CORRUPTIONS: tuple[str, ...] = (
@@ -32,8 +30,6 @@ CIFAR_C_CORRUPTIONS: tuple[str, ...] = (
 )  # TFDS spelling; the original files are glass_blur.npy and elastic_transform.npy
 _ALIASES = {"glass_blur": "frosted_glass_blur", "elastic_transform": "elastic"}
 _NPY_STEMS = {"frosted_glass_blur": "glass_blur", "elastic": "elastic_transform"}
-_FILE_LOADERS = {"npz": load_npz, "cifar_pickle": load_cifar_pickle,
-                 "mnist_idx": load_mnist_idx, "mnist_pkl": load_mnist_pkl}
 _Stats = tuple[tuple[float, ...], tuple[float, ...]]
 
 
@@ -42,17 +38,11 @@ def _clean_test(
 ) -> tuple[tf.data.Dataset, _Stats]:
     """Unbatched raw `(image, label)` test examples and the mean/std `load_data` would use."""
     if name in TFDS_NAMES:  # every TFDS dataset has published statistics
-        split = _TEST_SPLIT.get(name, "test") + ("" if limit is None else f"[:{limit}]")
-        test = _load(name, split, data_dir).take(-1 if limit is None else limit)
+        split = TEST_SPLITS.get(name, "test") + ("" if limit is None else f"[:{limit}]")
+        test = load_split(name, split, data_dir).take(-1 if limit is None else limit)
         return test, (PRESETS[name].mean or (), PRESETS[name].std or ())
-    if name in _FILE_LOADERS:
-        (x_train, y_train), (x_test, y_test) = _FILE_LOADERS[name](path)
-    else:
-        loader = load_digits_arrays if name == "digits" else load_synthetic_arrays
-        (x_train, y_train), (x_test, y_test) = loader()
-    num_classes = int(max(y_train.max(), y_test.max())) + 1
-    preset = cifar_pickle_preset(num_classes) if name == "cifar_pickle" else PRESETS[name]
-    stats = (preset.mean, preset.std) if preset.mean and preset.std else channel_stats(x_train)
+    (x_train, y_train), (x_test, y_test) = load_arrays(name, path, data_dir)
+    _, stats = normalisation(name, x_train, int(max(y_train.max(), y_test.max())) + 1)
     return tf.data.Dataset.from_tensor_slices((x_test[:limit], y_test[:limit])), stats
 
 
@@ -184,7 +174,7 @@ def _tfds_test(
             f"with arrays '<corruption>' and 'labels'."
         ) from error
     split = "test" if limit is None else f"test[:{limit}]"
-    test = _load(f"{name}/{corruption}_{severity}", split, data_dir)
+    test = load_split(f"{name}/{corruption}_{severity}", split, data_dir)
     return test if limit is None else test.take(limit)
 
 

@@ -60,6 +60,27 @@ def _check(
         raise ValueError(f"`path` is only read by {', '.join(FILE_NAMES)}; TFDS uses `data_dir`.")
 
 
+def load_arrays(name: str, path: str | None = None, data_dir: str | None = None) -> ArraySplits:
+    """Returns `((x_train, y_train), (x_test, y_test))` of an in-memory dataset, images in [0, 1]."""
+    if name in TFDS_NAMES:
+        return load_tfds_arrays(name, data_dir)
+    if name in _FILE_LOADERS:
+        return _FILE_LOADERS[name](path)
+    return (load_digits_arrays if name == "digits" else load_synthetic_arrays)()
+
+
+def normalisation(
+    name: str, x_train: np.ndarray, num_classes: int
+) -> tuple[Preset, tuple[tuple[float, ...], tuple[float, ...]]]:
+    """The preset of `name` and the per-channel (mean, std) `load_data` normalises with.
+
+    Published statistics where the dataset has them, else those of `x_train`.
+    """
+    preset = cifar_pickle_preset(num_classes) if name == "cifar_pickle" else PRESETS[name]
+    stats = (preset.mean, preset.std) if preset.mean and preset.std else channel_stats(x_train)
+    return preset, stats
+
+
 def _carve_validation(
     x: np.ndarray, y: np.ndarray, fraction: float, seed: int
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
@@ -152,17 +173,10 @@ def _in_memory(
     seed: int,
     limit: int | None,
 ) -> _Raw:
-    if name in TFDS_NAMES:
-        (x_train, y_train), (x_test, y_test) = load_tfds_arrays(name, data_dir)
-    elif name in _FILE_LOADERS:
-        (x_train, y_train), (x_test, y_test) = _FILE_LOADERS[name](path)
-    else:
-        loader = load_digits_arrays if name == "digits" else load_synthetic_arrays
-        (x_train, y_train), (x_test, y_test) = loader()
+    (x_train, y_train), (x_test, y_test) = load_arrays(name, path, data_dir)
     num_classes = int(max(y_train.max(), y_test.max())) + 1
-    preset = cifar_pickle_preset(num_classes) if name == "cifar_pickle" else PRESETS[name]
     (x_train, y_train), (x_val, y_val) = _carve_validation(x_train, y_train, validation_split, seed)
-    mean, std = (preset.mean, preset.std) if preset.mean and preset.std else channel_stats(x_train)
+    preset, (mean, std) = normalisation(name, x_train, num_classes)
     shape = tuple(int(d) for d in x_train.shape[1:])
     x_train, y_train, x_val, y_val, x_test, y_test = (
         a[:limit] for a in (x_train, y_train, x_val, y_val, x_test, y_test)

@@ -17,12 +17,18 @@ import tensorflow as tf
 
 from ftk.data.local_files import ArrayPair, ArraySplits
 
-_TEST_SPLIT = {"imagenet2012": "validation"}
+#: The split each dataset evaluates on, when it is not `"test"`.
+TEST_SPLITS = {"imagenet2012": "validation"}
 Stream = tuple[tf.data.Dataset, int]
 _READ_BATCH = 8192
 
 
-def _load(name: str, split: str, data_dir: str | None, **kwargs: Any) -> tf.data.Dataset:
+def load_split(name: str, split: str, data_dir: str | None, **kwargs: Any) -> tf.data.Dataset:
+    """Returns one split of a TFDS dataset as `(image, label)` pairs.
+
+    Downloads only when no `data_dir` is given (never ImageNet); a dataset
+    missing from `data_dir` is a `FileNotFoundError` that says how to prepare it.
+    """
     import tensorflow_datasets as tfds
 
     download = data_dir is None and name != "imagenet2012"
@@ -77,8 +83,8 @@ def load_tfds_arrays(name: str, data_dir: str | None = None) -> ArraySplits:
     (x_train, y_train), (x_test, y_test) = load_tfds_arrays("cifar10", "/data/tfds")
     ```
     """
-    train = _to_arrays(_load(name, "train", data_dir))
-    test = _to_arrays(_load(name, _TEST_SPLIT.get(name, "test"), data_dir))
+    train = _to_arrays(load_split(name, "train", data_dir))
+    test = _to_arrays(load_split(name, TEST_SPLITS.get(name, "test"), data_dir))
     return train, test
 
 
@@ -126,7 +132,7 @@ def load_tfds_streams(
     """
     import tensorflow_datasets as tfds
 
-    test_split = _TEST_SPLIT.get(name, "test")
+    test_split = TEST_SPLITS.get(name, "test")
     total_train = _split_size(name, "train", data_dir)
     total_test = _split_size(name, test_split, data_dir)
     if None in (total_train, total_test):
@@ -137,13 +143,13 @@ def load_tfds_streams(
     num_fit = total_train - num_val
     cap = (lambda n: n) if limit is None else (lambda n: min(n, limit))
     read_config = tfds.ReadConfig(shuffle_seed=seed)
-    train = _load(
+    train = load_split(
         name, f"train[:{cap(num_fit)}]", data_dir, shuffle_files=True, read_config=read_config
     )
     result_train = (train.take(cap(num_fit)), cap(num_fit))
     result_val = None
     if num_val > 0:
-        val = _load(name, f"train[{num_fit}:{num_fit + cap(num_val)}]", data_dir)
+        val = load_split(name, f"train[{num_fit}:{num_fit + cap(num_val)}]", data_dir)
         result_val = (val.take(cap(num_val)), cap(num_val))
-    test = _load(name, f"{test_split}[:{cap(total_test)}]", data_dir)
+    test = load_split(name, f"{test_split}[:{cap(total_test)}]", data_dir)
     return result_train, result_val, (test.take(cap(total_test)), cap(total_test))

@@ -98,8 +98,8 @@ def density(model: keras.Model) -> float:
     >>> ftk.density(ftk.sparsify(model, density=0.2))  # doctest: +SKIP
     0.2000...
     """
-    weights = _require_sparse_weights(model)
-    return sum(w.active_count() for w in weights) / sum(w.size for w in weights)
+    _require_sparse_weights(model)
+    return current_density(model)
 
 
 def current_density(model: keras.Model) -> float:
