@@ -27,7 +27,7 @@ def main() -> None:
     )
     dst = ftk.DynamicSparsity(update_frequency=50, death_rate=0.3, death_rate_schedule="cosine",
                               growth="gradient", seed=0)
-    model.fit(data.train, epochs=30, steps_per_epoch=data.steps_per_epoch, callbacks=[dst], verbose=0)
+    model.fit(data.train, epochs=30, callbacks=[dst], shuffle=False, verbose=0)
     _, accuracy = model.evaluate(data.test, verbose=0)
 
     print(f"digits test accuracy: {accuracy:.4f}")
