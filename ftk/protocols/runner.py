@@ -77,6 +77,7 @@ class _Runner:
         self.protocol: Protocol = get_protocol(recipe.protocol)
         self.runs = self.protocol.member_runs(recipe)
         self.log = _HookedEventLog(path, on_event)
+        self.strategy = training_strategy(recipe.run.strategy)
         self.started = False
 
     def run(self, state: dict, resumed: bool) -> RunResult:
@@ -131,9 +132,10 @@ class _Runner:
 
     def _model(self, run: MemberRun, initial_epoch: int) -> keras.Model:
         checkpoint = self.path / "checkpoints" / "model.keras"
-        if initial_epoch > 0:
-            return keras.saving.load_model(checkpoint)
-        return self.protocol.build(self.recipe, run, self.data.info)
+        with self.strategy.scope():
+            if initial_epoch > 0:
+                return keras.saving.load_model(checkpoint)
+            return self.protocol.build(self.recipe, run, self.data.info)
 
     def _callbacks(self, run: MemberRun, model: keras.Model) -> list:
         protocol_callbacks = self.protocol.callbacks(self.recipe, run, self.path / "tickets")
@@ -200,6 +202,18 @@ class _Runner:
             layers=[{"name": w.name, "shape": list(w.shape), "density": w.density()}
                     for w in sparse_weights(model)],
         )
+
+
+def training_strategy(name: str) -> tf.distribute.Strategy:
+    """The `tf.distribute` strategy a recipe's `run.strategy` names.
+
+    `"mirrored"` replicates over every GPU, or over every logical CPU when
+    there is no GPU (tests split the CPU in two).
+    """
+    if name == "default":
+        return tf.distribute.get_strategy()
+    devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+    return tf.distribute.MirroredStrategy([d.name for d in devices])
 
 
 class _HookedEventLog(EventLog):

@@ -35,6 +35,7 @@ _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 Optimizer = Literal["sgd", "adam", "adamw"]
 LrSchedule = Literal["constant", "step", "cosine"]
+Strategy = Literal["default", "mirrored"]
 
 
 class ModelConfig(BaseModel):
@@ -144,6 +145,9 @@ class RunConfig(BaseModel):
             test subset (for `ftk eval --mode tsne`); 0 records nothing.
             Defaults to `0`.
         record_examples: Size of that subset. Defaults to `500`.
+        strategy: `"default"` (one device) or `"mirrored"`
+            (`tf.distribute.MirroredStrategy` over all GPUs, or all logical
+            CPUs when there is no GPU). Defaults to `"default"`.
     """
 
     model_config = _STRICT
@@ -153,3 +157,4 @@ class RunConfig(BaseModel):
     deterministic: Bool = False
     record_every: Count = 0
     record_examples: PositiveCount = 500
+    strategy: Annotated[Strategy, one_of(Strategy)] = "default"

@@ -97,3 +97,13 @@ def test_pf_masks_are_a_global_magnitude_pruning_of_the_parent(run):
         assert sum(w.active_count() for w in weights) == keep
     fine_tune = [e["lr"] for e in of_type(events, "epoch_end") if e["epoch"] > recipe.training.epochs]
     np.testing.assert_allclose(fine_tune, recipe.pf.finetune_lr, rtol=1e-6)
+
+
+def test_dst_ensemble_under_mirrored_strategy(run):
+    result, events = run("test_dst", "run.strategy=mirrored")
+    assert len(result.tickets) == 2
+    updates = of_type(events, "topology_update")
+    assert updates and len({u["density"] for u in updates}) == 1  # counts kept exactly
+    for path in result.tickets:
+        weights = ftk.sparse_weights(keras.saving.load_model(path))
+        assert all(np.all(w.variable.numpy()[w.mask.numpy() == 0] == 0) for w in weights)
