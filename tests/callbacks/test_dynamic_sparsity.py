@@ -18,7 +18,8 @@ def make_data(seed=0, n=BATCH * STEPS):
     return x, y
 
 
-def make_model(density=0.3, seed=0, optimizer=None, steps_per_execution=1, strategy=None):
+def make_model(density=0.3, seed=0, optimizer=None, steps_per_execution=1, strategy=None,
+               jit_compile=False):
     """A small sparse CNN, built and compiled under `strategy` if given."""
     with (strategy or tf.distribute.get_strategy()).scope():
         keras.utils.set_random_seed(seed)
@@ -32,7 +33,7 @@ def make_model(density=0.3, seed=0, optimizer=None, steps_per_execution=1, strat
             optimizer=optimizer or keras.optimizers.SGD(0.05, momentum=0.9),
             loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
             steps_per_execution=steps_per_execution,
-            jit_compile=False,
+            jit_compile=jit_compile,
         )
     return model
 
@@ -168,9 +169,10 @@ def dense_gradient(model, weights, x, y):
     return dict(zip(sorted(sparse_vars), [g.numpy() for g in tape.gradient(loss, kernels)]))
 
 
-def test_gradient_growth_picks_top_dense_gradient_positions():
+@pytest.mark.parametrize("jit_compile", [False, True], ids=["graph", "xla"])
+def test_gradient_growth_picks_top_dense_gradient_positions(jit_compile):
     update_step = 3
-    model = make_model(optimizer=keras.optimizers.SGD(0.05))
+    model = make_model(optimizer=keras.optimizers.SGD(0.05), jit_compile=jit_compile)
     recorder, snapshot = BatchRecorder(update_step), MaskSnapshot()
     dst = ftk.DynamicSparsity(update_frequency=update_step, death_rate=0.3, growth="gradient",
                               death_rate_schedule="constant", total_steps=100)
