@@ -82,6 +82,9 @@ class EventLog(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch, self._started = epoch, time.perf_counter()
+        # The rate of the epoch's first step: a schedule read at the epoch's end
+        # would already give the next epoch's rate.
+        self._lr = float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
 
     def on_epoch_end(self, epoch, logs=None):
         self.emit(
@@ -90,7 +93,7 @@ class EventLog(keras.callbacks.Callback):
             epoch=epoch + 1,
             global_epoch=self.epoch_offset + epoch + 1,
             step=self._step(),
-            lr=float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate)),
+            lr=self._lr,
             density=current_density(self.model),
             metrics={k: float(v) for k, v in (logs or {}).items() if _is_number(v)},
             seconds=time.perf_counter() - self._started,

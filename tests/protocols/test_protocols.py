@@ -51,6 +51,10 @@ def test_dst_ensemble_members_differ_by_seed(run):
     result, events = run("test_dst")
     updates = of_type(events, "topology_update")
     assert {u["member"] for u in updates} == {0, 1}
+    t = load_recipe(find_recipe("test_dst")).training
+    expected = [t.lr * t.lr_gamma ** sum(e >= round(m * t.epochs) for m in t.lr_milestones)
+                for e in range(t.epochs)]
+    np.testing.assert_allclose([e["lr"] for e in of_type(events, "epoch_end")], expected * 2, rtol=1e-6)
     a, b = (ticket_masks(p) for p in result.tickets)
     assert not any(np.array_equal(x, y) for x, y in zip(a, b) if x.mean() < 1)
     starts = [e for e in events if e["type"] == "phase_start"]
@@ -65,7 +69,12 @@ def test_dense_protocols(run, name, members):
     assert all(not ftk.sparse_weights(m) for m in models)
     if members > 1:
         assert not np.array_equal(models[0].layers[-1].kernel.numpy(), models[1].layers[-1].kernel.numpy())
-    assert [e["global_epoch"] for e in of_type(events, "epoch_end")] == list(range(1, 2 * members + 1))
+    ends = of_type(events, "epoch_end")
+    assert [e["global_epoch"] for e in ends] == list(range(1, 2 * members + 1))
+    t = load_recipe(find_recipe(name)).training  # step decay: x gamma at each milestone
+    expected = [t.lr * t.lr_gamma ** sum(e >= round(m * t.epochs) for m in t.lr_milestones)
+                for e in range(t.epochs)]
+    np.testing.assert_allclose([e["lr"] for e in ends], expected * members, rtol=1e-6)
 
 
 class BeforePruning(keras.callbacks.Callback):
