@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import keras
 import numpy as np
+
+from ftk import atomic
 
 from ftk.distribution import is_chief
 from ftk.ensemble.ensemble import probabilities
@@ -117,14 +118,5 @@ def _load(path: Path) -> tuple[list[int], list[np.ndarray]]:
 
 def _write_npz(path: Path, **arrays: np.ndarray) -> None:
     """Atomically replaces `path` with an uncompressed `.npz` of `arrays`."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            np.savez(file, **arrays)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic.replacing(path, "wb") as file:
+        np.savez(file, **arrays)

@@ -9,7 +9,6 @@ one PNG atomically (temporary file, then rename), creating parent folders, and r
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +21,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 from numpy.typing import ArrayLike
+
+from ftk import atomic
 
 if TYPE_CHECKING:
     from ftk.ensemble.metrics import ReliabilityBins
@@ -78,15 +79,8 @@ def _save(fig: Figure, path: PathLike) -> Path:
     """Writes `fig` as PNG to a temporary file beside `path`, renames it, then clears `fig`."""
     path = Path(path)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as file:
-                fig.savefig(file, format="png", dpi=DPI)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        with atomic.replacing(path, "wb") as file:
+            fig.savefig(file, format="png", dpi=DPI)
     finally:
         fig.clear()
     return path
