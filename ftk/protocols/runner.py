@@ -83,7 +83,7 @@ class _Runner:
     def run(self, state: dict, resumed: bool) -> RunResult:
         try:
             self._load_data()
-            self._replay_tickets(state)
+            self._replay_tickets()
             for run in self.runs[state["member"]:]:
                 epoch = state["epoch"] if run.index == state["member"] else 0
                 self._train(run, epoch, resumed)
@@ -178,7 +178,7 @@ class _Runner:
         ticket = model if self.recipe.edst.ticket == "final" else keras.saving.load_model(event.path)
         return self.board.add(ticket)
 
-    def _replay_tickets(self, state: dict) -> None:
+    def _replay_tickets(self) -> None:
         """On resume, re-evaluates the tickets saved before the checkpoint."""
         for path in self._ticket_paths():
             self.board.add(keras.saving.load_model(path))
