@@ -5,11 +5,11 @@ from __future__ import annotations
 import gc
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 EVENT_TYPES: frozenset[str] = frozenset(
     {
@@ -27,6 +27,36 @@ EVENT_TYPES: frozenset[str] = frozenset(
 
 Event = dict[str, Any]
 """One decoded event: a JSON object with at least a string `type`."""
+
+Handler = TypeVar("Handler", bound=Callable[..., Any])
+
+
+def by_event_type(*handlers: Handler) -> dict[str, Handler]:
+    """Maps event types to the functions named after them.
+
+    A module that treats each type of event its own way names a function after
+    each type and looks them up by the event's `type`:
+
+    ```python
+    _HANDLERS = by_event_type(_run_start, _run_end)
+    handler = _HANDLERS.get(event["type"])
+    ```
+
+    Args:
+        *handlers: Functions named after types in `EVENT_TYPES`, with or without
+            a leading underscore (`_run_start` for `run_start`).
+
+    Returns:
+        The functions by event type.
+
+    Raises:
+        ValueError: When a function's name is not that of an event type.
+    """
+    table = {handler.__name__.lstrip("_"): handler for handler in handlers}
+    unknown = sorted(table.keys() - EVENT_TYPES)
+    if unknown:
+        raise ValueError(f"Not event types: {unknown}")
+    return table
 
 
 @dataclass

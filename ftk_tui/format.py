@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import math
+
 from typing import Any
+
+from ftk_tui.events import by_event_type
 
 DASH = "–"
 
@@ -61,7 +65,7 @@ def bar(fraction: float | None, width: int = 10) -> str:
 
 def clock_offset(t: Any, t0: float | None) -> str:
     """Formats `t` as `+H:MM:SS` after the run's first event time `t0`."""
-    if not isinstance(t, (int, float)) or t0 is None:
+    if not isinstance(t, (int, float)) or t0 is None or not math.isfinite(t - t0):
         return "+?:??:??"
     seconds = max(0, int(t - t0))
     return f"+{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
@@ -141,13 +145,6 @@ def _run_end(e: dict[str, Any]) -> str:
     return f"{e.get('status')}" + (f": {str(error).splitlines()[0]}" if error else "")
 
 
-_DETAILS = {
-    "run_start": _run_start,
-    "phase_start": _phase_start,
-    "epoch_end": _epoch_end,
-    "topology_update": _topology_update,
-    "ticket_saved": _ticket_saved,
-    "ensemble_eval": _ensemble_eval,
-    "checkpoint": _checkpoint,
-    "run_end": _run_end,
-}
+_DETAILS = by_event_type(
+    _run_start, _phase_start, _epoch_end, _topology_update, _ticket_saved, _ensemble_eval, _checkpoint, _run_end
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -23,12 +24,30 @@ def as_int(value: Any, default: int = 0) -> int:
     return int(value)
 
 
+def as_str(value: Any, default: str = "") -> str:
+    """`value` as a string, or `default` when it is missing or empty."""
+    return str(value or default)
+
+
 def _first(value: float | None, fallback: float | None) -> float | None:
     return fallback if value is None else value
 
 
 def _optional_int(value: Any) -> int | None:
     return None if as_float(value) is None else as_int(value)
+
+
+def _shape(raw: Mapping[str, Any]) -> tuple[int, ...]:
+    return tuple(as_int(d) for d in raw.get("shape") or ())
+
+
+def _read(raw: Mapping[str, Any], convert: Callable[[Any], Any], *keys: str) -> dict[str, Any]:
+    """The values of `raw` at `keys`, each passed through `convert`, by key.
+
+    Records read most of their fields straight from the event fields of the same
+    names: `cls(**_read(e, as_int, "member", "epoch"))`.
+    """
+    return {key: convert(raw.get(key)) for key in keys}
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,17 +71,12 @@ class RunInfo:
         """Builds the record from a `run_start` event."""
         recipe = e.get("recipe")
         return cls(
-            name=str(e.get("run") or ""),
-            protocol=str(e.get("protocol") or ""),
-            model=str(e.get("model") or ""),
-            dataset=str(e.get("dataset") or ""),
+            name=as_str(e.get("run")),
+            **_read(e, as_str, "protocol", "model", "dataset"),
             density=as_float(e.get("density")),
-            members=as_int(e.get("members")),
-            epochs=as_int(e.get("epochs")),
-            total_epochs=as_int(e.get("total_epochs")),
-            steps_per_epoch=as_int(e.get("steps_per_epoch")),
+            **_read(e, as_int, "members", "epochs", "total_epochs", "steps_per_epoch"),
             resumed=bool(e.get("resumed")),
-            recipe_name=str(recipe.get("name") or "") if isinstance(recipe, dict) else "",
+            recipe_name=as_str(recipe.get("name")) if isinstance(recipe, dict) else "",
         )
 
 
@@ -82,7 +96,7 @@ class LayerRow:
     @classmethod
     def from_start(cls, raw: dict[str, Any]) -> LayerRow:
         """Builds the row from one entry of `run_start.layers`."""
-        shape = tuple(as_int(d) for d in raw.get("shape") or ())
+        shape = _shape(raw)
         return cls(
             name=str(raw.get("name")),
             shape=shape,
@@ -92,15 +106,12 @@ class LayerRow:
 
     def updated(self, raw: dict[str, Any]) -> LayerRow:
         """A copy updated from one entry of `topology_update.layers`."""
-        shape = tuple(as_int(d) for d in raw.get("shape") or ()) or self.shape
         return replace(
             self,
-            shape=shape,
+            shape=_shape(raw) or self.shape,
             density=_first(as_float(raw.get("density")), self.density),
             size=_optional_int(raw.get("size")) or self.size,
-            active=_optional_int(raw.get("active")),
-            pruned=_optional_int(raw.get("pruned")),
-            grown=_optional_int(raw.get("grown")),
+            **_read(raw, _optional_int, "active", "pruned", "grown"),
             turnover=as_float(raw.get("turnover")),
         )
 
@@ -120,12 +131,10 @@ class Phase:
     def from_event(cls, e: dict[str, Any]) -> Phase:
         """Builds the record from a `phase_start` event."""
         return cls(
-            member=as_int(e.get("member")),
-            phase=str(e.get("phase") or "training"),
+            **_read(e, as_int, "member", "epoch", "step"),
+            phase=as_str(e.get("phase"), "training"),
             index=as_int(e.get("index"), 1),
             of=as_int(e.get("of"), 1),
-            epoch=as_int(e.get("epoch")),
-            step=as_int(e.get("step")),
         )
 
     @property
@@ -157,17 +166,9 @@ class EpochPoint:
         """Builds the record from an `epoch_end` event."""
         metrics = e.get("metrics") or {}
         return cls(
-            member=as_int(e.get("member")),
-            epoch=as_int(e.get("epoch")),
-            global_epoch=as_int(e.get("global_epoch")),
-            step=as_int(e.get("step")),
-            lr=as_float(e.get("lr")),
-            density=as_float(e.get("density")),
-            loss=as_float(metrics.get("loss")),
-            accuracy=as_float(metrics.get("accuracy")),
-            val_loss=as_float(metrics.get("val_loss")),
-            val_accuracy=as_float(metrics.get("val_accuracy")),
-            seconds=as_float(e.get("seconds")),
+            **_read(e, as_int, "member", "epoch", "global_epoch", "step"),
+            **_read(e, as_float, "lr", "density", "seconds"),
+            **_read(metrics, as_float, "loss", "accuracy", "val_loss", "val_accuracy"),
         )
 
 
@@ -189,15 +190,10 @@ class TopologyPoint:
     def from_event(cls, e: dict[str, Any]) -> TopologyPoint:
         """Builds the record from a `topology_update` event."""
         return cls(
-            member=as_int(e.get("member")),
-            epoch=as_int(e.get("epoch")),
-            step=as_int(e.get("step")),
-            kind=str(e.get("kind") or "regular"),
-            rate=as_float(e.get("rate")),
-            density=as_float(e.get("density")),
-            pruned=_optional_int(e.get("pruned")),
-            grown=_optional_int(e.get("grown")),
-            turnover=as_float(e.get("turnover")),
+            **_read(e, as_int, "member", "epoch", "step"),
+            kind=as_str(e.get("kind"), "regular"),
+            **_read(e, as_float, "rate", "density", "turnover"),
+            **_read(e, _optional_int, "pruned", "grown"),
         )
 
 
@@ -217,13 +213,9 @@ class Ticket:
     def from_event(cls, e: dict[str, Any]) -> Ticket:
         """Builds the record from a `ticket_saved` event."""
         return cls(
-            index=as_int(e.get("index")),
-            member=as_int(e.get("member")),
-            epoch=as_int(e.get("epoch")),
-            val_accuracy=as_float(e.get("val_accuracy")),
-            test_accuracy=as_float(e.get("test_accuracy")),
-            density=as_float(e.get("density")),
-            path=str(e.get("path") or ""),
+            **_read(e, as_int, "index", "member", "epoch"),
+            **_read(e, as_float, "val_accuracy", "test_accuracy", "density"),
+            path=as_str(e.get("path")),
         )
 
 
@@ -244,11 +236,9 @@ class EnsembleRow:
         accuracies = (as_float(a) for a in e.get("member_accuracy") or ())
         return cls(
             members=as_int(e.get("members")),
-            accuracy=as_float(e.get("accuracy")),
-            nll=as_float(e.get("nll")),
-            ece=as_float(e.get("ece")),
+            **_read(e, as_float, "accuracy", "nll", "ece"),
             member_accuracy=tuple(a for a in accuracies if a is not None),
-            source=str(e.get("source") or "run"),
+            source=as_str(e.get("source"), "run"),
         )
 
     @property

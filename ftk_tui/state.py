@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ftk_tui import format as fmt
+from ftk_tui.events import by_event_type
 from ftk_tui.records import (
     EnsembleRow,
     EpochPoint,
@@ -270,13 +271,6 @@ def _run_end(s: RunState, e: dict[str, Any]) -> None:
     s.bump("info", "ensemble")
 
 
-_HANDLERS = {
-    "run_start": _run_start,
-    "phase_start": _phase_start,
-    "epoch_end": _epoch_end,
-    "topology_update": _topology_update,
-    "ticket_saved": _ticket_saved,
-    "ensemble_eval": _ensemble_eval,
-    "checkpoint": _checkpoint,
-    "run_end": _run_end,
-}
+_HANDLERS = by_event_type(
+    _run_start, _phase_start, _epoch_end, _topology_update, _ticket_saved, _ensemble_eval, _checkpoint, _run_end
+)

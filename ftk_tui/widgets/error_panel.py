@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from textual.reactive import reactive
 from textual.widgets import Static
 
 from ftk_tui.state import RunState
+from ftk_tui.widgets.run_part import RunPart
 
 
-class ErrorPanel(Static):
+class ErrorPanel(RunPart, Static):
     """Shows `run_end.error` prominently when a run failed or was interrupted.
 
     The panel is hidden (by `app.tcss`) unless it has the class `-failed` or
     `-interrupted`.
     """
-
-    DEFAULT_CLASSES = "run-part"
-
-    state: reactive[RunState | None] = reactive(None, always_update=True)
 
     def watch_state(self, state: RunState | None) -> None:
         """Shows or hides the panel and sets its text."""

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from textual.reactive import reactive
 from textual.widgets import Log
 
 from ftk_tui.state import LOG_LINES, RunState
+from ftk_tui.widgets.run_part import RunPart
 
 
-class EventLog(Log, can_focus=False):
+class EventLog(RunPart, Log, can_focus=False):
     """Follows the run's events, appending only those it has not shown yet."""
-
-    DEFAULT_CLASSES = "run-part"
-
-    state: reactive[RunState | None] = reactive(None, always_update=True)
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(max_lines=LOG_LINES, id=id)

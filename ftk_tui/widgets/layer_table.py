@@ -2,39 +2,26 @@
 
 from __future__ import annotations
 
-from textual.reactive import reactive
-from textual.widgets import DataTable
+from collections.abc import Iterable
 
 from ftk_tui import format as fmt
 from ftk_tui.records import LayerRow
 from ftk_tui.state import RunState
+from ftk_tui.widgets.state_table import StateTable
 
 BAR_WIDTH = 6
 
 
-class LayerTable(DataTable[str], can_focus=False):
+class LayerTable(StateTable):
     """One row per sparse layer: shape, density (as a bar), and the last update's
     pruned and grown weights and turnover."""
 
-    DEFAULT_CLASSES = "run-part"
+    PART = "layers"
+    COLUMNS = ("layer", "shape", "density", "pruned", "grown", "turnover")
 
-    state: reactive[RunState | None] = reactive(None, always_update=True)
-
-    def __init__(self, id: str | None = None) -> None:
-        super().__init__(id=id, show_cursor=False, zebra_stripes=True)
-        self._shown: tuple[int, int] | None = None
-
-    def on_mount(self) -> None:
-        """Adds the columns."""
-        self.add_columns("layer", "shape", "density", "pruned", "grown", "turnover")
-
-    def watch_state(self, state: RunState | None) -> None:
-        """Rebuilds the rows when a layer changed."""
-        if state is None or self._shown == state.version("layers"):
-            return
-        self._shown = state.version("layers")
-        self.clear()
-        self.add_rows(_row(layer) for layer in state.layers.values())
+    def state_rows(self, state: RunState) -> Iterable[tuple[str, ...]]:
+        """One row per layer."""
+        return (_row(layer) for layer in state.layers.values())
 
 
 def _row(layer: LayerRow) -> tuple[str, ...]:

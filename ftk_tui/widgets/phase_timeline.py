@@ -5,26 +5,23 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual.reactive import reactive
 from textual.widget import Widget
 
 from ftk_tui.records import Phase
 from ftk_tui.state import RunState
+from ftk_tui.widgets.run_part import RunPart
 
 
-class PhaseTimeline(Widget):
+class PhaseTimeline(RunPart, Widget):
     """Three lines across the width: phase names, a bar of the epochs (done ones
     solid, each phase in its own style) and `▲` under the epoch of each ticket."""
 
-    DEFAULT_CLASSES = "run-part"
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "phase-timeline--done",
         "phase-timeline--todo",
         "phase-timeline--boundary",
         "phase-timeline--ticket",
     }
-
-    state: reactive[RunState | None] = reactive(None, always_update=True)
 
     def render(self) -> Text:
         """Draws the timeline for the current width."""

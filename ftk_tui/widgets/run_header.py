@@ -10,20 +10,18 @@ from textual.widgets import Label, ProgressBar
 
 from ftk_tui import format as fmt
 from ftk_tui.state import RunState
+from ftk_tui.widgets.run_part import RunPart
 
 STATUSES = ("running", "finished", "failed", "interrupted", "stale", "empty", "missing")
 
 
-class RunHeader(Widget):
+class RunHeader(RunPart, Widget):
     """Recipe, protocol, model, density, phase, epoch and step, elapsed time and ETA.
 
     Set `state` when the run changed and `now` (unix seconds) on every tick so the
     elapsed time and the stale status follow the clock.
     """
 
-    DEFAULT_CLASSES = "run-part"
-
-    state: reactive[RunState | None] = reactive(None, always_update=True)
     now: reactive[float] = reactive(0.0)
     loading: reactive[float | None] = reactive(None)
 

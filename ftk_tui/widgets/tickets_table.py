@@ -2,37 +2,24 @@
 
 from __future__ import annotations
 
-from textual.reactive import reactive
-from textual.widgets import DataTable
+from collections.abc import Iterator
 
 from ftk_tui import format as fmt
 from ftk_tui.state import RunState
+from ftk_tui.widgets.state_table import StateTable
 
 
-class TicketsTable(DataTable[str], can_focus=False):
+class TicketsTable(StateTable):
     """Index, member run, epoch, validation and test accuracy of each ticket."""
 
-    DEFAULT_CLASSES = "run-part"
+    PART = "tickets"
+    COLUMNS = ("ticket", "member", "epoch", "val acc", "test acc", "density")
 
-    state: reactive[RunState | None] = reactive(None, always_update=True)
-
-    def __init__(self, id: str | None = None) -> None:
-        super().__init__(id=id, show_cursor=False, zebra_stripes=True)
-        self._shown: tuple[int, int] | None = None
-
-    def on_mount(self) -> None:
-        """Adds the columns."""
-        self.add_columns("ticket", "member", "epoch", "val acc", "test acc", "density")
-
-    def watch_state(self, state: RunState | None) -> None:
-        """Rebuilds the rows when a ticket was saved."""
-        if state is None or self._shown == state.version("tickets"):
-            return
-        self._shown = state.version("tickets")
-        self.clear()
+    def state_rows(self, state: RunState) -> Iterator[tuple[str, ...]]:
+        """One row per ticket, by index."""
         for index in sorted(state.tickets):
             ticket = state.tickets[index]
-            self.add_row(
+            yield (
                 f"#{ticket.index}",
                 str(ticket.member),
                 str(ticket.epoch),

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.reactive import reactive
 from textual.widgets import Label, Sparkline
 
 from ftk_tui import format as fmt
 from ftk_tui.state import RunState
+from ftk_tui.widgets.run_part import RunPart
 
 
-class TopologyTimeline(Vertical):
+class TopologyTimeline(RunPart, Vertical):
     """Sparklines of the death rate and the turnover of every prune-and-grow update
     (EDST's jumps stand out as spikes), and a line about the last update."""
-
-    DEFAULT_CLASSES = "run-part"
-
-    state: reactive[RunState | None] = reactive(None, always_update=True)
-
-    def __init__(self, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._shown: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="spark-row"):
@@ -34,9 +26,8 @@ class TopologyTimeline(Vertical):
 
     def watch_state(self, state: RunState | None) -> None:
         """Redraws when a topology update arrived."""
-        if state is None or not self.is_mounted or self._shown == state.version("topology"):
+        if state is None or not self.is_mounted or not self._part_changed(state, "topology"):
             return
-        self._shown = state.version("topology")
         points = list(state.topology)
         self.query_one("#rate-sparkline", Sparkline).data = [p.rate or 0.0 for p in points]
         self.query_one("#turnover-sparkline", Sparkline).data = [p.turnover or 0.0 for p in points]

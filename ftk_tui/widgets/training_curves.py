@@ -6,23 +6,15 @@ import math
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.reactive import reactive
 
 from ftk_tui.records import EpochPoint
 from ftk_tui.state import RunState
 from ftk_tui.widgets.metric_plot import MetricPlot, Series
+from ftk_tui.widgets.run_part import RunPart
 
 
-class TrainingCurves(Horizontal):
+class TrainingCurves(RunPart, Horizontal):
     """Two plots against the global epoch: loss and val loss, accuracy and val accuracy."""
-
-    DEFAULT_CLASSES = "run-part"
-
-    state: reactive[RunState | None] = reactive(None, always_update=True)
-
-    def __init__(self, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._shown: tuple[int, int] | None = None
 
     def compose(self) -> ComposeResult:
         yield MetricPlot("loss", "epoch", id="loss-plot")
@@ -30,9 +22,8 @@ class TrainingCurves(Horizontal):
 
     def watch_state(self, state: RunState | None) -> None:
         """Redraws both plots when the history changed."""
-        if state is None or not self.is_mounted or self._shown == state.version("history"):
+        if state is None or not self.is_mounted or not self._part_changed(state, "history"):
             return
-        self._shown = state.version("history")
         history = list(state.history)
         self.query_one("#loss-plot", MetricPlot).show(
             [_series(history, "loss", "loss"), _series(history, "val", "val_loss")]

@@ -165,3 +165,11 @@ def test_monitor_reads_a_long_file_in_chunks(tmp_path: Path) -> None:
     whole = fold(edst_events())
     assert (monitor.state.events, monitor.state.global_epoch) == (whole.events, whole.global_epoch)
     assert monitor.state.layers == whole.layers
+
+
+def test_non_finite_event_times_do_not_break_the_log() -> None:
+    from ftk_tui.format import clock_offset
+
+    assert clock_offset(float("nan"), 100.0) == "+?:??:??"
+    assert clock_offset(float("inf"), 100.0) == "+?:??:??"
+    assert clock_offset(3761.0, 100.0) == "+1:01:01"

@@ -1,0 +1,54 @@
+"""A table of one part of a run, rebuilt whenever that part changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import ClassVar
+
+from textual.widgets import DataTable
+
+from ftk_tui.state import RunState
+from ftk_tui.widgets.run_part import RunPart
+
+
+class StateTable(RunPart, DataTable[str], can_focus=False):
+    """A read-only table, without a cursor, of one part of a run.
+
+    Subclasses name the part (`PART`, see `RunState.version`) and the columns
+    (`COLUMNS`), and give the rows with `state_rows`; the rows are rebuilt only
+    when that part of the state changed.
+
+    Args:
+        id: The id of the widget in the DOM.
+    """
+
+    PART: ClassVar[str]
+    """The part of `RunState` the table shows."""
+
+    COLUMNS: ClassVar[tuple[str, ...]]
+    """The labels of the columns."""
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(id=id, show_cursor=False, zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        """Adds the columns."""
+        self.add_columns(*self.COLUMNS)
+
+    def watch_state(self, state: RunState | None) -> None:
+        """Rebuilds the rows when the table's part of the state changed."""
+        if state is None or not self._part_changed(state, self.PART):
+            return
+        self.clear()
+        self.add_rows(self.state_rows(state))
+
+    def state_rows(self, state: RunState) -> Iterable[tuple[str, ...]]:
+        """The rows to show for `state`, one tuple of cell texts per row.
+
+        Args:
+            state: The run's state.
+
+        Returns:
+            The rows, in the order to show them.
+        """
+        raise NotImplementedError
