@@ -66,8 +66,8 @@ def sparsify(
         A new `keras.Model`. Compile it before training.
 
     Raises:
-        ValueError: for a density outside (0, 1], an unknown distribution or
-            a model without prunable layers.
+        ValueError: for a density outside (0, 1], an unknown distribution, an
+            unbuilt model or a model without prunable layers.
 
     Example:
 
@@ -78,6 +78,11 @@ def sparsify(
     ```
     """
     _check_density(density)
+    if not model.built:
+        raise ValueError(
+            f"Model '{model.name}' is not built, so its kernels have no shapes yet. Start it "
+            "with `keras.Input(shape)` or call `model.build(input_shape)` before sparsifying."
+        )
     candidates = [layer for layer in iter_layers(model) if _masked_class(layer, embeddings)]
     keep_dense = _layers_to_keep_dense(candidates, exclude, dense_first_layer, dense_last_layer)
     _warn_unsupported(model, embeddings)

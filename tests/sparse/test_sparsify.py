@@ -139,6 +139,11 @@ def test_unsupported_layers_stay_dense_with_a_warning():
     assert list(ftk.layer_densities(sparse)) == ["out/kernel"]
 
 
+def test_unbuilt_model_is_a_clear_error():
+    with pytest.raises(ValueError, match="not built.*keras.Input"):
+        ftk.sparsify(keras.Sequential([keras.layers.Dense(3)]), 0.5)
+
+
 def test_subclassed_model_is_a_clear_error():
     class Net(keras.Model):
         def __init__(self):
