@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 import keras
 import numpy as np
 import tensorflow as tf
 
 from ftk.ensemble import metrics
+from ftk.ensemble.ensemble import dataset_labels, point_metrics, probabilities
 
 
-@dataclasses.dataclass
 class TicketBoard:
     """Collects the test-set probabilities of tickets as they are saved.
 
@@ -19,25 +17,21 @@ class TicketBoard:
         test: the test split, `(images, labels)` batches.
     """
 
-    test: tf.data.Dataset
-
-    def __post_init__(self):
-        self.labels = np.concatenate([y.numpy() for _, y in self.test])
+    def __init__(self, test: tf.data.Dataset):
+        self.test = test
+        self.labels = dataset_labels(test)
         self.member_probs: list[np.ndarray] = []
 
     def add(self, model: keras.Model) -> dict:
         """Adds one ticket; returns the `ensemble_eval` fields of all so far."""
-        logits = model.predict(self.test, verbose=0)
-        self.member_probs.append(keras.ops.convert_to_numpy(keras.ops.softmax(logits, axis=-1)))
+        self.member_probs.append(probabilities(model, model.predict(self.test, verbose=0)))
         return self.summary()
 
     def summary(self) -> dict:
-        probs = metrics.ensemble_probabilities(np.stack(self.member_probs))
+        ensemble = point_metrics(metrics.ensemble_probabilities(np.stack(self.member_probs)), self.labels)
         return {
             "members": len(self.member_probs),
-            "accuracy": metrics.accuracy(probs, self.labels),
-            "nll": metrics.negative_log_likelihood(probs, self.labels),
-            "ece": metrics.expected_calibration_error(probs, self.labels),
+            **{key: ensemble[key] for key in ("accuracy", "nll", "ece")},
             "member_accuracy": self.member_accuracy(),
             "source": "run",
         }
