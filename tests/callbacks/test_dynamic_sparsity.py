@@ -169,19 +169,29 @@ def dense_gradient(model, weights, x, y):
     return dict(zip(sorted(sparse_vars), [g.numpy() for g in tape.gradient(loss, kernels)]))
 
 
-@pytest.mark.parametrize("jit_compile", [False, True], ids=["graph", "xla"])
-def test_gradient_growth_picks_top_dense_gradient_positions(jit_compile):
-    update_step = 3
-    model = make_model(optimizer=keras.optimizers.SGD(0.05), jit_compile=jit_compile)
+def train_to_one_rigl_update(model, update_step, death_rate=0.3):
+    """Trains until one RigL update at `update_step`.
+
+    Returns:
+        (the callback, the masks and kernels just before the update, the dense
+        gradient of the update step's batch computed with a plain dense copy).
+    """
     recorder, snapshot = BatchRecorder(update_step), MaskSnapshot()
-    dst = ftk.DynamicSparsity(update_frequency=update_step, death_rate=0.3, growth="gradient",
+    dst = ftk.DynamicSparsity(update_frequency=update_step, death_rate=death_rate, growth="gradient",
                               death_rate_schedule="constant", total_steps=100)
     x, y = make_data()
     model.fit(x, y, batch_size=BATCH, epochs=1, steps_per_epoch=update_step, shuffle=False,
               callbacks=[recorder, snapshot, dst], verbose=0)
+    batch = slice((update_step - 1) * BATCH, update_step * BATCH)  # all replicas' parts
+    return dst, snapshot, dense_gradient(model, recorder.weights, x[batch], y[batch])
+
+
+@pytest.mark.parametrize("jit_compile", [False, True], ids=["graph", "xla"])
+def test_gradient_growth_picks_top_dense_gradient_positions(jit_compile):
+    update_step = 3
+    model = make_model(optimizer=keras.optimizers.SGD(0.05), jit_compile=jit_compile)
+    dst, snapshot, gradients = train_to_one_rigl_update(model, update_step)
     assert [u.step for u in dst.updates] == [update_step]
-    batch = slice((update_step - 1) * BATCH, update_step * BATCH)
-    gradients = dense_gradient(model, recorder.weights, x[batch], y[batch])
     for layer in dst.updates[0].layers:
         weight = next(w for w in ftk.sparse_weights(model) if w.name == layer.name)
         old, kernel = snapshot.masks[layer.name].ravel(), snapshot.kernels[layer.name].ravel()

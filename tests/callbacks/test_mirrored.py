@@ -6,14 +6,7 @@ import pytest
 import tensorflow as tf
 
 import ftk
-from tests.callbacks.test_dynamic_sparsity import (
-    BATCH,
-    BatchRecorder,
-    MaskSnapshot,
-    dense_gradient,
-    make_data,
-    make_model,
-)
+from tests.callbacks.test_dynamic_sparsity import BATCH, make_data, make_model, train_to_one_rigl_update
 
 pytestmark = pytest.mark.skipif(
     len(tf.config.list_logical_devices("CPU")) < 2, reason="needs the two logical CPUs of conftest.py"
@@ -60,15 +53,7 @@ def test_masks_and_kernels_identical_on_every_replica(growth):
 def test_gradient_growth_uses_the_global_batch():
     strategy = make_strategy()
     model = make_model(strategy=strategy)
-    update_step = 2
-    recorder, snapshot = BatchRecorder(update_step), MaskSnapshot()
-    dst = ftk.DynamicSparsity(update_frequency=update_step, death_rate=0.3, growth="gradient",
-                              death_rate_schedule="constant", total_steps=100)
-    x, y = make_data()
-    model.fit(x, y, batch_size=BATCH, epochs=1, steps_per_epoch=update_step, shuffle=False,
-              callbacks=[recorder, snapshot, dst], verbose=0)
-    batch = slice((update_step - 1) * BATCH, update_step * BATCH)  # both replicas' halves
-    gradients = dense_gradient(model, recorder.weights, x[batch], y[batch])
+    dst, _, gradients = train_to_one_rigl_update(model, update_step=2)
     recorded = dst.dense_gradients()
     assert set(recorded) == {"conv/kernel", "fc/kernel"}  # logits ends dense: no tap
     for name, gradient in recorded.items():
