@@ -40,7 +40,7 @@ def command(args: argparse.Namespace) -> int:
         recipe, args.resume or args.run_dir, resume=bool(args.resume),
         callbacks=[progress], on_event=progress.on_event,
     )
-    table = Table(title=f"{recipe.name}: test accuracy")
+    table = Table(title=f"{recipe.name}: test accuracy", min_width=44)
     table.add_column("model")
     table.add_column("accuracy", justify="right")
     for index, accuracy in enumerate(result.member_accuracy):
