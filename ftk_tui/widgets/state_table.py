@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import ClassVar
 
 from textual.widgets import DataTable
@@ -15,8 +15,9 @@ class StateTable(RunPart, DataTable[str], can_focus=False):
     """A read-only table, without a cursor, of one part of a run.
 
     Subclasses name the part (`PART`, see `RunState.version`) and the columns
-    (`COLUMNS`), and give the rows with `state_rows`; the rows are rebuilt only
-    when that part of the state changed.
+    (`COLUMNS`), and define `state_rows(state)`, which returns the rows (one
+    tuple of cell texts each, in order); a subclass without it is refused when
+    it is defined. The rows are rebuilt only when that part of the state changed.
 
     Args:
         id: The id of the widget in the DOM.
@@ -27,6 +28,13 @@ class StateTable(RunPart, DataTable[str], can_focus=False):
 
     COLUMNS: ClassVar[tuple[str, ...]]
     """The labels of the columns."""
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if not callable(getattr(cls, "state_rows", None)):
+            raise TypeError(f"{cls.__name__} must define `state_rows(self, state)`.")
+
+    state_rows: ClassVar[Callable[[StateTable, RunState], Iterable[tuple[str, ...]]]]
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id, show_cursor=False, zebra_stripes=True)
@@ -41,14 +49,3 @@ class StateTable(RunPart, DataTable[str], can_focus=False):
             return
         self.clear()
         self.add_rows(self.state_rows(state))
-
-    def state_rows(self, state: RunState) -> Iterable[tuple[str, ...]]:
-        """The rows to show for `state`, one tuple of cell texts per row.
-
-        Args:
-            state: The run's state.
-
-        Returns:
-            The rows, in the order to show them.
-        """
-        raise NotImplementedError

@@ -40,3 +40,12 @@ def test_missing_path_is_an_error() -> None:
         [sys.executable, "-m", "ftk_tui", "/no/such/runs"], cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert result.returncode == 2 and "no such run directory" in result.stderr
+
+
+def test_a_state_table_without_rows_is_refused() -> None:
+    import pytest
+
+    from ftk_tui.widgets.state_table import StateTable
+
+    with pytest.raises(TypeError, match="state_rows"):
+        type("Rowless", (StateTable,), {"PART": "layers", "COLUMNS": ("a",)})
