@@ -164,16 +164,23 @@ class DynamicSparsity(keras.callbacks.Callback):
             )
         self._window = self._resolve_window()
         self._last_step = self._step()
+        self._armed_value = None
         self._set_armed(self._tracks_momentum())
+
+    def on_epoch_begin(self, epoch, logs=None):
+        # Steps within the epoch come from Keras' batch index, so the hot
+        # per-batch hooks never wait for the device to read `iterations`.
+        self._epoch_start = self._step()
 
     def on_train_batch_begin(self, batch, logs=None):
         if self._taps and not self._tracks_momentum():
             steps = int(getattr(self.model, "steps_per_execution", 1) or 1)
-            due = self._window.last_update_in(self._step(), self._step() + steps) is not None
+            done = self._epoch_start + batch
+            due = self._window.last_update_in(done, done + steps) is not None
             self._set_armed(due or self._pending_jump is not None)
 
     def on_train_batch_end(self, batch, logs=None):
-        step = self._step()
+        step = self._epoch_start + batch + 1  # `batch` is the execution's last step
         if self._pending_jump is not None:
             rate, self._pending_jump = self._pending_jump, None
             self.update(step, death_rate=rate, kind="jump")
@@ -251,9 +258,11 @@ class DynamicSparsity(keras.callbacks.Callback):
         self.model.train_function = None
 
     def _set_armed(self, armed: bool) -> None:
-        if self._armed is not None and bool(self._armed.numpy()) != armed:
+        """Arms or disarms the taps; assigns only on a change (no device read)."""
+        if self._armed is not None and getattr(self, "_armed_value", None) != armed:
             with self.model.distribute_strategy.scope():
                 self._armed.assign(armed)
+            self._armed_value = armed
 
     def _resolve_window(self) -> UpdateWindow:
         total = self.total_steps
