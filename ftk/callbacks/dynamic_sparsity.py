@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import warnings
+from collections.abc import Callable, Mapping
 
 import keras
+import numpy as np
 import tensorflow as tf
 
 from ftk.callbacks import registry
@@ -12,6 +15,7 @@ from ftk.sparse import rules
 from ftk.sparse.gradient_tap import GradientTap
 from ftk.sparse.schedules import SCHEDULES, death_rate_at
 from ftk.sparse.sparse_weight import sparse_weights
+from ftk.sparse.tap_schedule import TapSchedule
 from ftk.sparse.topology import REDISTRIBUTIONS, TopologyUpdate, update_topology
 from ftk.sparse.update_window import UpdateWindow
 
@@ -27,17 +31,27 @@ class DynamicSparsity(keras.callbacks.Callback):
     every pruned and grown entry are reset. Layers that are dense (density
     1.0) are left alone.
 
-    Steps are counted with `optimizer.iterations`, so the schedule is right
-    with any `steps_per_execution`, and a resumed run makes the same updates
-    as an uninterrupted one: every random choice is seeded by
-    (seed, step, layer index). Under a `tf.distribute` strategy the masks are
-    updated in cross-replica context and the dense gradient is that of the
-    global batch, so every replica holds the same topology.
+    Steps are `optimizer.iterations`: optimizer steps actually applied, so
+    micro-batches of gradient accumulation and steps skipped on a loss-scale
+    overflow do not count, and a resumed run makes the same updates as an
+    uninterrupted one (every random choice is seeded by (seed, step, layer
+    index)). Updates run between executions, so with `steps_per_execution
+    > 1` each update step must end one: `fit` refuses other combinations
+    with a `ValueError` that lists the values that work. Under a
+    `tf.distribute` strategy the masks are updated in cross-replica context
+    and the dense gradient is that of the global batch, so every replica
+    holds the same topology.
 
-    The dense gradient comes from the training step itself: before a step
-    that ends on an update, the masked layers record dL/d(kernel * mask).
-    The first `fit` with this callback re-traces the train function once to
-    include that recording.
+    The dense gradient comes from the training step itself: in the step
+    that ends on an update (decided on the device), the masked layers record
+    dL/d(kernel * mask), unscaled by the loss scale and averaged over
+    accumulated micro-batches. An update never uses non-finite weights or
+    scores: it is skipped, masks untouched, with the reason in
+    `TopologyUpdate.skipped`. The first `fit` with this callback re-traces
+    the train function once to include the recording.
+
+    Hand-written training loops call `attach(model, optimizer)` once and
+    `after_step()` after every optimizer step (see `attach`).
 
     Args:
         update_frequency: optimizer steps between topology updates.
@@ -120,8 +134,9 @@ class DynamicSparsity(keras.callbacks.Callback):
         self.updates: list[TopologyUpdate] = []
         self._listeners: list[Callable[[TopologyUpdate], None]] = []
         self._taps: dict[str, GradientTap] = {}
-        self._armed: tf.Variable | None = None
-        self._tapped_model = None
+        self._schedule: TapSchedule | None = None
+        self._tapped: tuple | None = None
+        self._optimizer = None
         self._pending_jump: float | None = None
 
     def add_listener(self, listener: Callable[[TopologyUpdate], None]) -> None:
@@ -129,13 +144,16 @@ class DynamicSparsity(keras.callbacks.Callback):
         self._listeners.append(listener)
 
     def request_jump(self, death_rate: float) -> None:
-        """Makes the next training step end with a topology jump at `death_rate`.
+        """Makes the next optimizer step end with a topology jump at `death_rate`.
 
         EDST uses it at the start of refinement phases 2..M: the jump prunes
         `death_rate` of the active weights and regrows as many with this
         callback's growth rule, using the dense gradient of that step.
         """
         self._pending_jump = death_rate
+        if self._schedule is not None:
+            with self._strategy().scope():
+                self._schedule.force(True)
 
     def dense_gradients(self) -> dict:
         """Returns the last recorded dense gradient (or momentum) per sparse weight.
@@ -144,59 +162,109 @@ class DynamicSparsity(keras.callbacks.Callback):
             Dict from variable path to a NumPy array shaped like the weight;
             empty for `growth="random"` without momentum redistribution.
         """
-        with self.model.distribute_strategy.scope():
+        with self._strategy().scope():
             return {name: tap.read() for name, tap in self._taps.items()}
+
+    # Custom training loops.
+
+    def attach(self, model, optimizer=None, total_steps: int | None = None) -> None:
+        """Prepares a hand-written training loop to drive this callback.
+
+        Installs the gradient taps (for `"gradient"` and `"momentum"`
+        growth) and resolves the update window; then call `after_step()`
+        after every optimizer step. Attach before the first call of a
+        `tf.function` train step, so that its trace records dense gradients.
+
+        Args:
+            model: the sparse model.
+            optimizer: the optimizer the loop applies gradients with; its
+                `iterations` count the steps and its slots are reset.
+                Defaults to `model.optimizer`.
+            total_steps: training steps that fractional `update_start` /
+                `update_end` and decaying schedules refer to. Defaults to
+                the constructor's `total_steps`.
+
+        Example:
+
+        ```python
+        dst = ftk.DynamicSparsity(update_frequency=50, total_steps=1000)
+        dst.attach(model, optimizer)
+        for x, y in batches:
+            with tf.GradientTape() as tape:
+                loss = loss_fn(y, model(x, training=True))
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply(grads, model.trainable_variables)
+            dst.after_step()
+        ```
+        """
+        optimizer = optimizer or model.optimizer
+        if optimizer is None:
+            raise ValueError(
+                "`attach` needs the optimizer of the training loop: "
+                "`dst.attach(model, optimizer)`. Received: optimizer=None and an uncompiled model."
+            )
+        self.set_model(model)
+        self._start(optimizer, total_steps if total_steps is not None else self.total_steps)
+
+    def after_step(self, step: int | None = None, gradients: Mapping | None = None) -> TopologyUpdate | None:
+        """Runs the topology update that is due after an optimizer step, if any.
+
+        Call it after every `optimizer.apply` of a hand-written loop (after
+        `attach`). A step the optimizer did not apply (a loss-scale overflow,
+        a micro-batch of gradient accumulation) is not a step: nothing
+        happens until `optimizer.iterations` moves.
+
+        Args:
+            step: the optimizer step just applied. Defaults to the
+                optimizer's `iterations`.
+            gradients: dense scores for growth instead of the taps' records:
+                a dict from sparse variable path (see `ftk.sparse_weights`)
+                to dL/d(kernel * mask) of this step, shaped like the kernel.
+                The gradient of the kernel variable itself is zero where the
+                mask is, so it cannot serve for `"gradient"` growth.
+
+        Returns:
+            The `TopologyUpdate` if one ran (or was skipped with a reason),
+            else `None`.
+        """
+        return self._after_step(self._step() if step is None else int(step), gradients)
 
     # Keras hooks.
 
     def set_model(self, model):
         super().set_model(model)
         registry.register(model, self)
-        if self._needs_dense_scores() and self._tapped_model is not model:
-            self._install_taps()
+        optimizer = getattr(model, "optimizer", None)
+        if self._needs_dense_scores() and optimizer is not None:
+            # Before `fit` traces its train function, so the trace records.
+            self._install_taps(optimizer)
 
     def on_train_begin(self, logs=None):
-        self._weights = [w for w in sparse_weights(self.model) if w.active_count() < w.size]
-        if not self._weights:
-            raise ValueError(
-                "DynamicSparsity found no sparse layer in the model. Create the "
-                "model with `ftk.sparsify(model, density=...)` with density < 1."
-            )
-        self._window = self._resolve_window()
-        self._last_step = self._step()
-        self._armed_value = None
-        self._set_armed(self._tracks_momentum())
-
-    def on_epoch_begin(self, epoch, logs=None):
-        # Steps within the epoch come from Keras' batch index, so the hot
-        # per-batch hooks never wait for the device to read `iterations`.
-        self._epoch_start = self._step()
-
-    def on_train_batch_begin(self, batch, logs=None):
-        if self._taps and not self._tracks_momentum():
-            steps = int(getattr(self.model, "steps_per_execution", 1) or 1)
-            done = self._epoch_start + batch
-            due = self._window.last_update_in(done, done + steps) is not None
-            self._set_armed(due or self._pending_jump is not None)
+        self._start(self.model.optimizer, self._fit_total_steps())
+        self._check_steps_per_execution()
 
     def on_train_batch_end(self, batch, logs=None):
-        step = self._epoch_start + batch + 1  # `batch` is the execution's last step
-        if self._pending_jump is not None:
-            rate, self._pending_jump = self._pending_jump, None
-            self.update(step, death_rate=rate, kind="jump")
-        elif self._window.last_update_in(self._last_step, step) is not None:
-            self.update(step)
-        self._last_step = step
+        self._after_step(self._step())
 
     def on_train_end(self, logs=None):
-        self._set_armed(False)
+        if self._schedule is not None:
+            with self._strategy().scope():
+                self._schedule.stop()
 
     # The update.
 
     def update(
-        self, step: int | None = None, death_rate: float | None = None, kind: str = "regular"
+        self,
+        step: int | None = None,
+        death_rate: float | None = None,
+        kind: str = "regular",
+        gradients: Mapping | None = None,
     ) -> TopologyUpdate:
         """Runs one topology update now and returns its statistics.
+
+        An update never uses non-finite weights or scores, nor scores of
+        another step: it is then skipped, leaving masks and kernels as they
+        are, and the statistics say why (`TopologyUpdate.skipped`).
 
         Args:
             step: the optimizer step to record and seed with. Defaults to
@@ -204,6 +272,8 @@ class DynamicSparsity(keras.callbacks.Callback):
             death_rate: overrides the scheduled rate (e.g. EDST's large
                 jump). Defaults to the schedule's rate at `step`.
             kind: recorded in the statistics: `"regular"` or `"jump"`.
+            gradients: dense scores by sparse variable path, instead of the
+                taps' records (see `after_step`).
 
         Returns:
             The `TopologyUpdate`, also appended to `updates`.
@@ -214,30 +284,96 @@ class DynamicSparsity(keras.callbacks.Callback):
             death_rate = death_rate_at(
                 step, self.death_rate, self.death_rate_schedule, start, step if end is None else end
             )
-        scores = self.dense_gradients() or None
-        with self.model.distribute_strategy.scope():
-            result = update_topology(
-                self._weights, step=step, death_rate=death_rate, growth=self.growth,
-                redistribution=self.redistribution, scores=scores,
-                optimizer=self.model.optimizer, seed=self.seed, kind=kind,
-            )
-            if self._tracks_momentum():
+        scores, reason = self._scores(step, gradients)
+        with self._strategy().scope():
+            if reason is not None:
+                result = TopologyUpdate.unchanged(self._weights, step, death_rate, kind, reason)
+            else:
+                result = update_topology(
+                    self._weights, step=step, death_rate=death_rate, growth=self.growth,
+                    redistribution=self.redistribution, scores=scores,
+                    optimizer=self._optimizer, seed=self.seed, kind=kind,
+                )
+            if self._tracks_momentum() and result.skipped is None:
                 for weight in self._weights:
                     self._taps[weight.name].keep_only(weight.mask)
         self.updates.append(result)
         for listener in self._listeners:
             listener(result)
         if self.verbose:
-            print(
-                f"DynamicSparsity step {step}: rate {death_rate:.4f}, "
-                f"regrew {result.grown} weights, turnover {result.turnover:.3f}"
-            )
+            outcome = f"skipped: {result.skipped}" if result.skipped else (
+                f"regrew {result.grown} weights, turnover {result.turnover:.3f}")
+            print(f"DynamicSparsity step {step}: rate {death_rate:.4f}, {outcome}")
         return result
 
     # Helpers.
 
+    def _start(self, optimizer, total_steps: int | None) -> None:
+        self._optimizer = optimizer
+        self._weights = [w for w in sparse_weights(self.model) if w.active_count() < w.size]
+        if not self._weights:
+            raise ValueError(
+                "DynamicSparsity found no sparse layer in the model. Create the "
+                "model with `ftk.sparsify(model, density=...)` with density < 1."
+            )
+        self._window = self._resolve_window(total_steps)
+        if self._needs_dense_scores():
+            self._install_taps(optimizer)
+            with self._strategy().scope():
+                self._schedule.configure(self._window)
+                self._schedule.force(self._pending_jump is not None)
+        self._last_step = self._step()
+
+    def _after_step(self, step: int, gradients: Mapping | None = None) -> TopologyUpdate | None:
+        if step == self._last_step:
+            return None  # no optimizer step was applied
+        result = None
+        if self._pending_jump is not None:
+            rate, self._pending_jump = self._pending_jump, None
+            if self._schedule is not None:
+                with self._strategy().scope():
+                    self._schedule.force(False)
+            result = self.update(step, death_rate=rate, kind="jump", gradients=gradients)
+        else:
+            due = self._window.last_update_in(self._last_step, step)
+            if due is not None:
+                if due != step:
+                    _warn_late(due, step)
+                result = self.update(due, gradients=gradients)
+        self._last_step = step
+        return result
+
+    def _scores(self, step: int, gradients: Mapping | None) -> tuple[dict | None, str | None]:
+        """The growth scores of `step`, or the reason the update cannot run."""
+        if gradients is not None:
+            missing = [w.name for w in self._weights if w.name not in gradients]
+            if missing:
+                raise ValueError(
+                    f"`gradients` must hold a dense gradient for every sparse weight; "
+                    f"missing: {missing}. Keys are variable paths, e.g. {self._weights[0].name!r}."
+                )
+            return {w.name: np.asarray(gradients[w.name]) for w in self._weights}, None
+        if not self._taps:
+            return None, None
+        with self._strategy().scope():
+            steps = {name: tap.read_step() for name, tap in self._taps.items()}
+        if self._tracks_momentum():
+            stale = [name for name, recorded in steps.items() if recorded < 0]
+        else:
+            stale = [name for name, recorded in steps.items() if recorded != step]
+        if stale:
+            return None, (
+                f"no dense gradient was recorded in step {step} for {stale[0]}"
+                + (f" and {len(stale) - 1} more" if len(stale) > 1 else "")
+                + " (was the train step traced before the taps were installed?)"
+            )
+        return self.dense_gradients(), None
+
     def _step(self) -> int:
-        return int(self.model.optimizer.iterations.numpy())
+        return int(keras.ops.convert_to_numpy(self._optimizer.iterations))
+
+    def _strategy(self):
+        return self.model.distribute_strategy if self.model is not None else tf.distribute.get_strategy()
 
     def _needs_dense_scores(self) -> bool:
         return self.growth in ("gradient", "momentum") or self.redistribution == "momentum"
@@ -245,29 +381,29 @@ class DynamicSparsity(keras.callbacks.Callback):
     def _tracks_momentum(self) -> bool:
         return self.growth == "momentum" or self.redistribution == "momentum"
 
-    def _install_taps(self) -> None:
+    def _install_taps(self, optimizer) -> None:
+        """Gives every sparse layer a gradient tap driven by `optimizer`'s steps."""
+        if self._tapped == (self.model, optimizer):
+            return
         decay = self.momentum if self._tracks_momentum() else 0.0
         weights = [w for w in sparse_weights(self.model) if w.active_count() < w.size]
-        with self.model.distribute_strategy.scope():
-            self._armed = tf.Variable(False, trainable=False, name="ftk_tap_armed")
-            self._taps = {w.name: GradientTap(w.shape, self._armed, decay) for w in weights}
+        with self._strategy().scope():
+            self._schedule = TapSchedule(optimizer, every_step=self._tracks_momentum())
+            self._taps = {w.name: GradientTap(w.shape, self._schedule, decay) for w in weights}
         for weight in weights:
             weight.layer.set_gradient_tap(weight.attr, self._taps[weight.name])
-        self._tapped_model = self.model
+        self._tapped = (self.model, optimizer)
         # A cached train function was traced without the taps.
         self.model.train_function = None
 
-    def _set_armed(self, armed: bool) -> None:
-        """Arms or disarms the taps; assigns only on a change (no device read)."""
-        if self._armed is not None and getattr(self, "_armed_value", None) != armed:
-            with self.model.distribute_strategy.scope():
-                self._armed.assign(armed)
-            self._armed_value = armed
+    def _fit_total_steps(self) -> int | None:
+        if self.total_steps is not None:
+            return self.total_steps
+        if self.params.get("steps") and self.params.get("epochs"):
+            return self.params["epochs"] * self.params["steps"]
+        return None
 
-    def _resolve_window(self) -> UpdateWindow:
-        total = self.total_steps
-        if total is None and self.params.get("steps") and self.params.get("epochs"):
-            total = self.params["epochs"] * self.params["steps"]
+    def _resolve_window(self, total: int | None) -> UpdateWindow:
         window = UpdateWindow.resolve(self.update_frequency, self.update_start, self.update_end, total)
         if window.end is None and self.death_rate_schedule != "constant":
             raise ValueError(
@@ -276,6 +412,48 @@ class DynamicSparsity(keras.callbacks.Callback):
                 "or an integer `update_end`, or give `fit` a `steps_per_epoch`."
             )
         return window
+
+    def _check_steps_per_execution(self) -> None:
+        """Refuses a `steps_per_execution` that would hide update steps inside executions."""
+        executed = int(getattr(self.model, "steps_per_execution", 1) or 1)
+        if executed == 1:
+            return
+        inner = getattr(self._optimizer, "inner_optimizer", self._optimizer)
+        accumulation = int(inner.gradient_accumulation_steps or 1)
+        batches = self.update_frequency * accumulation
+        epoch = self.params.get("steps")
+        unit = math.gcd(batches, epoch) if epoch else batches
+        if unit % executed == 0:
+            return
+        works = [d for d in range(1, unit + 1) if unit % d == 0]
+        per_update = f"{batches} batches ({self.update_frequency} steps x {accumulation} accumulated)" \
+            if accumulation > 1 else f"{batches} batches"
+        if epoch and epoch % executed:
+            alternative = f"Or give epochs a number of batches that {executed} divides."
+        else:
+            alternative = f"Or choose an `update_frequency` that is a multiple of {executed}."
+        raise ValueError(
+            f"`steps_per_execution={executed}` does not fit `update_frequency="
+            f"{self.update_frequency}`: topology updates run between executions, so "
+            f"every update step must end one. An update comes every {per_update}"
+            + (f" and an epoch has {epoch} batches" if epoch else "")
+            + f"; `steps_per_execution` values that work: {_short_list(works)}. {alternative}"
+        )
+
+
+def _short_list(values: list[int]) -> str:
+    shown = ", ".join(str(v) for v in values[:12])
+    return shown + (", ..." if len(values) > 12 else "")
+
+
+def _warn_late(due: int, step: int) -> None:
+    warnings.warn(
+        f"DynamicSparsity: the update due at step {due} ran at step {step}, at the end of "
+        "the execution that contained it (the optimizer skipped steps, e.g. on a loss-scale "
+        "overflow, so update steps no longer end executions). It uses the dense gradient "
+        f"and the seed of step {due}. Use `steps_per_execution=1` for exact update steps.",
+        stacklevel=3,
+    )
 
 
 def _check_choice(name: str, value, allowed) -> None:

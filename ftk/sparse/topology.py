@@ -40,13 +40,26 @@ class TopologyUpdate:
     """Statistics of one topology update, per layer and overall.
 
     `turnover` is the fraction of active weights after the update that were
-    inactive before it.
+    inactive before it. `skipped` says why an update left the topology as
+    it was (non-finite weights or scores), and is `None` otherwise.
     """
 
     step: int
     death_rate: float
     layers: tuple[LayerUpdate, ...]
     kind: str = "regular"
+    skipped: str | None = None
+
+    @classmethod
+    def unchanged(
+        cls, weights: Sequence[SparseWeight], step: int, death_rate: float, kind: str, reason: str
+    ) -> TopologyUpdate:
+        """The statistics of an update that was skipped for `reason`."""
+        layers = []
+        for weight in weights:
+            active = weight.active_count()
+            layers.append(LayerUpdate(weight.name, weight.shape, active, weight.size, 0, 0, 0.0))
+        return cls(step, death_rate, tuple(layers), kind, skipped=reason)
 
     @property
     def pruned(self) -> int:
@@ -70,6 +83,7 @@ class TopologyUpdate:
         return {
             "step": self.step,
             "kind": self.kind,
+            **({"skipped": self.skipped} if self.skipped else {}),
             "rate": self.death_rate,
             "density": self.density,
             "pruned": self.pruned,
@@ -101,7 +115,8 @@ def update_topology(
     number) among the inactive entries, just-pruned ones included. Grown
     entries start at zero, and the optimizer slots of pruned and grown
     entries are reset to zero. Must run in a cross-replica context (eagerly,
-    inside `strategy.scope()` when distributed).
+    inside `strategy.scope()` when distributed). Non-finite weights or scores
+    skip the update: nothing changes, and the result's `skipped` says why.
 
     Args:
         weights: the sparse weights to update; position i seeds weight i.
@@ -125,6 +140,11 @@ def update_topology(
     kernels = [w.variable.numpy().ravel() for w in weights]
     masks = [w.mask.numpy().ravel() for w in weights]
     flat_scores = [None if scores is None else np.asarray(scores[w.name]).ravel() for w in weights]
+    reason = _non_finite(weights, kernels, "weights") or (
+        None if scores is None else _non_finite(weights, flat_scores, "growth scores")
+    )
+    if reason:
+        return TopologyUpdate.unchanged(weights, step, death_rate, kind, reason)
     prune_counts = [math.ceil(death_rate * np.count_nonzero(m)) for m in masks]
     pruned_masks = [rules.prune_magnitude(k, m, n) for k, m, n in zip(kernels, masks, prune_counts)]
     grow_counts = _grow_counts(redistribution, prune_counts, kernels, masks, pruned_masks, flat_scores)
@@ -146,6 +166,14 @@ def update_topology(
             turnover=float(np.count_nonzero((new == 1) & (old == 0)) / max(active, 1)),
         ))
     return TopologyUpdate(step=step, death_rate=death_rate, layers=tuple(layers), kind=kind)
+
+
+def _non_finite(weights: Sequence[SparseWeight], values: Sequence[np.ndarray], what: str) -> str | None:
+    bad = [w.name for w, v in zip(weights, values) if not np.all(np.isfinite(v))]
+    if not bad:
+        return None
+    more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
+    return f"non-finite {what} in {bad[0]}{more}"
 
 
 def _grow_counts(redistribution, prune_counts, kernels, masks, pruned_masks, scores) -> np.ndarray:

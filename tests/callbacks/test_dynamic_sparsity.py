@@ -102,14 +102,15 @@ def test_redistribution_keeps_the_total_and_moves_counts():
     assert any(l.active != counts[l.name] for u in dst.updates for l in u.layers)
 
 
-def test_schedule_counts_optimizer_steps_with_steps_per_execution():
-    model = make_model(steps_per_execution=2)
-    dst = ftk.DynamicSparsity(update_frequency=3, death_rate=0.4, death_rate_schedule="cosine")
+@pytest.mark.parametrize("executed", [2, 4])
+def test_updates_fall_on_exact_steps_with_steps_per_execution(executed):
+    model = make_model(steps_per_execution=executed)
+    dst = ftk.DynamicSparsity(update_frequency=4, death_rate=0.4, death_rate_schedule="cosine")
     x, y = make_data(n=BATCH * 4)
     model.fit(x, y, batch_size=BATCH, epochs=5, shuffle=False, callbacks=[dst], verbose=0)
-    # 20 steps run 2 at a time: updates when a multiple of 3 is passed.
-    assert [u.step for u in dst.updates] == [4, 6, 10, 12, 16, 18]
-    expected = [0.005 + 0.395 * (1 + np.cos(np.pi * s / 20)) / 2 for s in (4, 6, 10, 12, 16, 18)]
+    # 20 steps run `executed` at a time; step 20 ends the window.
+    assert [u.step for u in dst.updates] == [4, 8, 12, 16]
+    expected = [0.005 + 0.395 * (1 + np.cos(np.pi * s / 20)) / 2 for s in (4, 8, 12, 16)]
     np.testing.assert_allclose([u.death_rate for u in dst.updates], expected)
 
 
