@@ -15,11 +15,14 @@ from ftk import training  # noqa: E402  (registers the optimizers, schedules, lo
 from ftk.sparse import (  # noqa: E402
     Prunable,
     TopologyUpdate,
+    active_count,
     density,
     layer_densities,
+    parameter_count,
     sparse_weights,
     sparsify,
     strip,
+    summary,
 )
 
 __version__ = "0.1.0"
@@ -31,11 +34,14 @@ __all__ = [
     "PruneAndFinetune",
     "Prunable",
     "TopologyUpdate",
+    "active_count",
     "density",
     "layer_densities",
     "layers",
     "metrics",
+    "parameter_count",
     "sparse_weights",
     "sparsify",
     "strip",
+    "summary",
 ]

@@ -1,4 +1,7 @@
-"""FLOPs and parameter accounting for dense and sparse Keras models.
+"""FLOPs accounting for dense and sparse Keras models.
+
+Parameter counts (masks excluded) are `ftk.parameter_count` and
+`ftk.active_count` (`ftk/sparse/counts.py`).
 
 Conventions (per example, batch excluded; one multiply-accumulate = 2 FLOPs),
 read from the symbolic shapes of the built model; nested models are entered
@@ -146,32 +149,6 @@ def forward_flops(model: keras.Model, densities: Mapping[str, float] | None = No
     return float(sum(t.dense_flops * dens.get(t.weight, 1.0) for t in layer_flops(model)))
 
 
-def parameter_count(
-    model: keras.Model, densities: Mapping[str, float] | None = None
-) -> dict[str, int | float]:
-    """Counts the trainable parameters of `model`, and the non-zero ones.
-
-    Args:
-        model: A Keras model, dense or sparse.
-        densities: As in `forward_flops`; `None` reads the model's masks.
-
-    Returns:
-        `{"total": int, "nonzero": float}`: all trainable parameters, and the
-        same with each kernel counted at its density.
-
-    Example:
-
-    ```python
-    ftk.flops.parameter_count(ftk.models.lenet_300_100())
-    # {"total": 266610, "nonzero": 266610.0}
-    ```
-    """
-    dens = _densities(model, densities)
-    sizes = [(v.path, math.prod(int(d) for d in v.shape)) for v in model.trainable_weights]
-    nonzero = float(sum(size * dens.get(path, 1.0) for path, size in sizes))
-    return {"total": sum(size for _, size in sizes), "nonzero": nonzero}
-
-
 def training_flops(
     forward_sparse: float,
     forward_dense: float,
@@ -240,7 +217,8 @@ def protocol_cost(
             `"pf_ensemble"` (M x dense training, pruning, sparse fine-tuning).
         forward_sparse, forward_dense: Forward FLOPs `f_S` of one sparse
             member and `f_D` of the dense model (`forward_flops`).
-        params_sparse, params_dense: Their (non-zero) parameter counts.
+        params_sparse, params_dense: Their active parameters
+            (`ftk.active_count`: non-zero trainable weights, masks excluded).
         members: Ensemble size `M`.
         epochs, steps_per_epoch: `E` (per member; of the EDST run) and `S`.
         update_frequency: Steps between topology updates (DST protocols;

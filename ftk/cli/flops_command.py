@@ -25,7 +25,7 @@ def command(args: argparse.Namespace) -> int:
     recipe = load_recipe(find_recipe(args.recipe), args.overrides)
     costs, notes = protocol_costs(recipe)
     table = Table(title=f"{recipe.name}: {recipe.model.name} on {recipe.data.name}")
-    for column in ("protocol", "train FLOPs", "x", "infer FLOPs", "x", "params", "x"):
+    for column in ("protocol", "train FLOPs", "x", "infer FLOPs", "x", "active", "x"):
         table.add_column(column, justify="left" if column == "protocol" else "right", no_wrap=True)
     for name in PROTOCOLS:
         c = costs[name]

@@ -7,6 +7,7 @@ from ftk import flops
 from ftk.cli.recipe_models import dataset_info
 from ftk.models import build_model
 from ftk.recipes import Recipe
+from ftk.sparse.counts import Counts
 
 PROTOCOLS = ("dense", "deep_ensemble", "static_ensemble", "dst_ensemble", "edst", "pf_ensemble")
 
@@ -27,8 +28,8 @@ def protocol_costs(recipe: Recipe) -> tuple[dict[str, flops.TrainingCost], list[
     sparse = ftk.sparsify(dense, density=s.density if s else 0.2,
                           distribution=s.distribution if s else "erk", seed=recipe.seed)
     f_dense, f_sparse = flops.forward_flops(dense), flops.forward_flops(sparse)
-    params_dense = flops.parameter_count(dense)["total"]
-    params_sparse = flops.parameter_count(sparse)["nonzero"]
+    sparse_counts = Counts.of(sparse)
+    params_dense, params_sparse = ftk.active_count(dense), sparse_counts.active
     update_frequency = recipe.dst.update_frequency if recipe.dst else 1000
     growth = recipe.dst.growth if recipe.dst else "gradient"
     common = dict(
@@ -50,6 +51,7 @@ def protocol_costs(recipe: Recipe) -> tuple[dict[str, flops.TrainingCost], list[
         f"{common['steps_per_epoch']} steps of {recipe.data.batch_size} per epoch, "
         f"{recipe.training.epochs} epochs per run, M = {recipe.ensemble.members}; "
         "x = relative to one dense model trained as long",
+        f"active: non-zero weights of all members; one sparse model has {sparse_counts}",
         "pf_ensemble: real per-layer densities come from global pruning of the trained parent; "
         "estimated here with the recipe's distribution",
     ]

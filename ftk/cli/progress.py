@@ -6,6 +6,8 @@ import keras
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ftk.sparse.counts import Counts
+
 
 class RichProgress(keras.callbacks.Callback):
     """Shows protocol, member or phase, epoch, step, loss, accuracy, tickets and ETA.
@@ -30,6 +32,7 @@ class RichProgress(keras.callbacks.Callback):
         kind = event["type"]
         if kind == "run_start":
             self.run = event
+            self.progress.console.print(f"{event['model']}: {_counts(event)}")
             total = event["total_epochs"] * event["steps_per_epoch"]
             self.progress.start()
             self.task = self.progress.add_task(self._describe(), total=total, metrics="")
@@ -60,3 +63,8 @@ class RichProgress(keras.callbacks.Callback):
         member = f"member {w['member'] + 1}/{r.get('members', 1)} " if r.get("protocol") != "edst" else ""
         return (f"{r.get('protocol', '')} {member}{phase} epoch {w['epoch']}/{r.get('epochs', '?')} "
                 f"tickets {self.tickets}/{r.get('members', '?')}")
+
+
+def _counts(event: dict) -> Counts:
+    """The counts a `run_start` event reports."""
+    return Counts(event["parameters"], event["trainable"], event["active"], event["density"])

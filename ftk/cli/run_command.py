@@ -50,5 +50,7 @@ def command(args: argparse.Namespace) -> int:
         table.add_row("[bold]ensemble[/]", f"[bold]{e['accuracy']:.4f}[/]")
         table.caption = f"ensemble NLL {e['nll']:.4f}, ECE {e['ece']:.4f}"
     console.print(table)
+    if result.counts:
+        console.print(f"Each ticket: {result.counts}")
     console.print(f"Run directory: {result.run_dir}")
     return 0

@@ -18,12 +18,14 @@ def add_parser(subparsers) -> None:
 def command(args: argparse.Namespace) -> int:
     from ftk.cli.recipe_models import build_recipe_model
     from ftk.recipes import find_recipe, load_recipe
+    from ftk.sparse.counts import Counts
 
     recipe = load_recipe(find_recipe(args.recipe), args.overrides)
     model, _ = build_recipe_model(recipe)
-    Console().print(
-        f"[green]ok[/] {recipe.name}: protocol {recipe.protocol}, model {recipe.model.name} "
-        f"({model.count_params():,} parameters), data {recipe.data.name}, "
-        f"{recipe.training.epochs} epochs"
+    console = Console()
+    console.print(
+        f"[green]ok[/] {recipe.name}: protocol {recipe.protocol}, model {recipe.model.name}, "
+        f"data {recipe.data.name}, {recipe.training.epochs} epochs"
     )
+    console.print(f"   {Counts.of(model)}")
     return 0

@@ -21,17 +21,23 @@ from ftk.protocols import get_protocol, run_directory
 from ftk.protocols.base import MemberRun, Protocol
 from ftk.protocols.tickets import TicketBoard
 from ftk.recipes import Recipe, recipe_to_dict
+from ftk.sparse.counts import Counts
 from ftk.sparse.sparse_weight import current_density, sparse_weights
 
 
 @dataclasses.dataclass(frozen=True)
 class RunResult:
-    """What a finished run produced."""
+    """What a finished run produced.
+
+    `counts` are those of the last model trained (`None` when a resumed run had
+    nothing left to train).
+    """
 
     run_dir: Path
     tickets: list[Path]
     member_accuracy: list[float]
     ensemble: dict
+    counts: Counts | None = None
 
 
 def run_recipe(
@@ -79,6 +85,7 @@ class _Runner:
         self.log = _HookedEventLog(path, on_event)
         self.strategy = training_strategy(recipe.run.strategy)
         self.started = False
+        self.counts: Counts | None = None
 
     def run(self, state: dict, resumed: bool) -> RunResult:
         try:
@@ -97,8 +104,10 @@ class _Runner:
         self.log.emit("run_end", status="finished", error=None, summary={
             "member_accuracy": self.board.member_accuracy(),
             "ensemble_accuracy": summary.get("accuracy"),
+            **(self.counts.as_dict() if self.counts else {}),
         })
-        return RunResult(self.path, self._ticket_paths(), self.board.member_accuracy(), summary)
+        return RunResult(self.path, self._ticket_paths(), self.board.member_accuracy(), summary,
+                         self.counts)
 
     def _load_data(self) -> None:
         d = self.recipe.data
@@ -127,6 +136,7 @@ class _Runner:
             steps_per_epoch=self.data.steps_per_epoch, validation_data=self.data.val,
             callbacks=callbacks, shuffle=False, verbose=0,
         )
+        self.counts = Counts.of(model)
         if not self.protocol.tickets_from_callbacks:
             self._save_ticket(run, model)
 
@@ -198,7 +208,7 @@ class _Runner:
             members=self.protocol.ticket_count(r), epochs=self.runs[0].epochs,
             total_epochs=sum(run.epochs for run in self.runs),
             steps_per_epoch=self.data.steps_per_epoch, resumed=resumed,
-            recipe=recipe_to_dict(r),
+            **Counts.of(model).as_dict(), recipe=recipe_to_dict(r),
             layers=[{"name": w.name, "shape": list(w.shape), "density": w.density()}
                     for w in sparse_weights(model)],
         )

@@ -3,6 +3,7 @@
 It knows nothing of recipes, files or the command line.
 """
 
+from ftk.sparse.counts import active_count, parameter_count, summary
 from ftk.sparse.distribution import DISTRIBUTIONS
 from ftk.sparse.prunable import Prunable
 from ftk.sparse.sparse_weight import SparseWeight, density, layer_densities, sparse_weights

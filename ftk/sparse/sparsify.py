@@ -43,6 +43,11 @@ def sparsify(
     Call it inside `strategy.scope()` when training with a `tf.distribute`
     strategy, as you would build the model there.
 
+    Each mask is a non-trainable variable (e.g. `kernel_mask`) as large as its
+    kernel, so `model.count_params()` and `model.summary()` count masks as
+    non-trainable parameters; use `ftk.parameter_count` / `ftk.active_count`
+    (or `ftk.summary`) for the parameters and the active weights.
+
     Args:
         model: a Sequential or functional model (nested models and
             `keras.applications` models included). It is not modified.

@@ -19,6 +19,13 @@ def test_validate_builds_the_model(capsys):
     assert "ok" in capsys.readouterr().out
 
 
+def test_validate_counts_parameters_without_masks(capsys):
+    assert main(["validate", "recipes/edst_wrn.yaml"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    # WRN-28-10: 36,479,194 trainable + 17,952 BN statistics; Keras alone says 72,958,378.
+    assert "36,497,146 parameters (36,479,194 trainable), 7.3M active at density 0.2" in out
+
+
 def test_bad_recipe_is_one_readable_message(tmp_path, capsys):
     bad = tmp_path / "bad.yaml"
     bad.write_text("name: x\nprotocol: edst\nmodel: {name: mlp}\ndata: {name: digits}\n"
@@ -49,6 +56,11 @@ def test_run_writes_a_run_directory(tmp_path, capsys):
     assert sorted(p.name for p in (run_dir / "tickets").glob("*.keras")) == ["ticket_0.keras", "ticket_1.keras"]
     events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
     assert events[-1]["type"] == "run_end" and events[-1]["status"] == "finished"
+    start, summary = events[0], events[-1]["summary"]
+    assert start["type"] == "run_start" and start["parameters"] == start["trainable"]  # MLP
+    assert 0 < start["active"] < 0.3 * start["trainable"]
+    assert [summary[k] for k in ("parameters", "active")] == [start["parameters"], start["active"]]
+    assert f"Each ticket: {start['parameters']:,} parameters" in out
     assert main(["run", "test_edst", "--run-dir", str(run_dir)]) == 1  # never overwritten
     assert "--resume" in capsys.readouterr().err
 
@@ -58,6 +70,8 @@ def test_flops_prints_every_protocol(capsys):
     out = capsys.readouterr().out
     for name in ("dense", "deep_ensemble", "static_ensemble", "dst_ensemble", "edst", "pf_ensemble"):
         assert name in out
+    out = " ".join(out.split())
+    assert "active: non-zero weights" in out and "one sparse model has 85,002 parameters" in out
 
 
 def test_run_with_tui_trains_in_a_child_and_opens_the_run(tmp_path, monkeypatch, capsys):
