@@ -9,6 +9,7 @@ import tensorflow as tf
 
 from ftk.data.augment import IMAGENET_TRAIN_SIZE, Transform, image_transforms
 from ftk.data.embedded import load_digits_arrays, load_synthetic_arrays
+from ftk.data.epochs import TrainOpener, array_epochs, stream_epochs
 from ftk.data.local_files import (
     ArraySplits,
     load_cifar_pickle,
@@ -100,39 +101,6 @@ def _batched(ds: tf.data.Dataset, fn: Transform, batch_size: int) -> tf.data.Dat
     return ds.batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
-def _epoch_seeded(
-    arrays: tuple[np.ndarray, np.ndarray],
-    train_fn: Transform,
-    start_epoch: int,
-    seed: int,
-    batch_size: int,
-) -> tf.data.Dataset:
-    """Endless training batches whose order and augmentation depend on (seed, epoch) only.
-
-    Each epoch is a stateless random permutation of the in-memory examples,
-    cut to whole batches; example i of epoch e is augmented with the
-    stateless seed (seed * 1_000_003 + e, i).
-    """
-    images, labels = tf.constant(arrays[0]), tf.constant(arrays[1], tf.int32)
-    count = (len(arrays[0]) // batch_size) * batch_size
-
-    def one_epoch(epoch: tf.Tensor) -> tf.data.Dataset:
-        keys = tf.random.stateless_uniform([len(arrays[0])], seed=tf.stack([tf.cast(seed, tf.int64), epoch]))
-        order = tf.argsort(keys)[:count]
-        return tf.data.Dataset.from_tensor_slices(order).enumerate().map(lambda i, j: (epoch, i, j))
-
-    def example(epoch, position, index):
-        mixed = tf.cast(seed, tf.int64) * 1_000_003 + epoch
-        return train_fn(tf.gather(images, index), tf.stack([mixed, position])), tf.gather(labels, index)
-
-    epochs = tf.data.Dataset.range(start_epoch, 2**62).flat_map(one_epoch)
-    return (
-        epochs.map(example, num_parallel_calls=tf.data.AUTOTUNE)
-        .batch(batch_size, drop_remainder=True)
-        .prefetch(tf.data.AUTOTUNE)
-    )
-
-
 class _Raw(NamedTuple):
     """Unbatched `(image, label)` datasets with what `load_data` needs to know about them."""
 
@@ -148,20 +116,22 @@ class _Raw(NamedTuple):
     std: tuple[float, ...]
     preset: Preset
     arrays: tuple[np.ndarray, np.ndarray] | None = None  # the training split, when in memory
+    open_train: TrainOpener | None = None  # reopens the training split, when streamed
 
 
 def _streamed(
     name: str, data_dir: str | None, validation_split: float, seed: int, limit: int | None
 ) -> _Raw:
     preset = PRESETS[name]
-    (train, num_train), val_pair, (test, num_test) = load_tfds_streams(
-        name, data_dir, validation_split=validation_split, limit=limit, seed=seed
+    (open_train, num_train), val_pair, (test, num_test) = load_tfds_streams(
+        name, data_dir, validation_split=validation_split, limit=limit
     )
     val, num_val = val_pair or (None, 0)
     shape = (IMAGENET_TRAIN_SIZE, IMAGENET_TRAIN_SIZE, 3)
     mean, std = preset.mean or (), preset.std or ()
     return _Raw(
-        train, val, test, num_train, num_val, num_test, preset.num_classes, shape, mean, std, preset
+        open_train(seed), val, test, num_train, num_val, num_test, preset.num_classes, shape,
+        mean, std, preset, open_train=open_train,
     )
 
 
@@ -257,7 +227,7 @@ def load_data(
         raw = _streamed(name, data_dir, validation_split, seed, limit)
     else:
         raw = _in_memory(name, path, data_dir, validation_split, seed, limit)
-    train, val, test, num_train, num_val, num_test, num_classes, shape, mean, std, preset, arrays = raw
+    train, val, test, num_train, num_val, num_test, num_classes, shape, mean, std, preset = raw[:11]
     if num_train < batch_size:
         raise ValueError(f"`batch_size={batch_size}` exceeds the {num_train} training examples.")
     augment = preset.augment if augment is None else augment
@@ -273,9 +243,12 @@ def load_data(
     )
 
     def train_from(epoch: int, order_seed: int = seed) -> tf.data.Dataset:
-        if arrays is None:  # streamed: a seeded shuffle buffer, restarted on resume
-            return train.repeat().batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
-        return _epoch_seeded(arrays, train_fn, epoch, order_seed, batch_size)
+        if raw.open_train is not None:  # streamed: files and buffer seeded per epoch
+            return stream_epochs(
+                raw.open_train, train_fn, epoch, order_seed, batch_size, num_train, shuffle_buffer
+            )
+        return array_epochs(raw.arrays, train_fn, epoch, order_seed, batch_size)
+
     info = DatasetInfo(
         name, num_classes, shape, num_train, num_test, num_val, tuple(mean), tuple(std)
     )

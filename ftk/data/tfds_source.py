@@ -10,7 +10,7 @@ downloaded (it needs the manually downloaded archives, `--manual_dir`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import tensorflow as tf
@@ -20,6 +20,9 @@ from ftk.data.local_files import ArrayPair, ArraySplits
 #: The split each dataset evaluates on, when it is not `"test"`.
 TEST_SPLITS = {"imagenet2012": "validation"}
 Stream = tuple[tf.data.Dataset, int]
+#: `open_train(seed)`: the training examples, files read in an order seeded by
+#: `seed` (an int or a `tf.int64` scalar); and their number.
+TrainStream = tuple[Callable[[Any], tf.data.Dataset], int]
 _READ_BATCH = 8192
 
 
@@ -95,30 +98,43 @@ def _split_size(name: str, split: str, data_dir: str | None) -> int | None:
     return splits[split].num_examples if split in splits else None
 
 
+def _train_opener(
+    name: str, split: str, data_dir: str | None, count: int
+) -> Callable[[Any], tf.data.Dataset]:
+    """`open_train(seed)`: `split`, files shuffled by `tfds.ReadConfig(shuffle_seed=seed)`."""
+    import tensorflow_datasets as tfds
+
+    def open_train(seed: int | tf.Tensor) -> tf.data.Dataset:
+        read_config = tfds.ReadConfig(shuffle_seed=seed)
+        train = load_split(name, split, data_dir, shuffle_files=True, read_config=read_config)
+        return train.take(count)
+
+    return open_train
+
+
 def load_tfds_streams(
     name: str,
     data_dir: str | None = None,
     *,
     validation_split: float = 0.0,
     limit: int | None = None,
-    seed: int = 0,
-) -> tuple[Stream, Stream | None, Stream]:
+) -> tuple[TrainStream, Stream | None, Stream]:
     """Opens a large TFDS dataset (ImageNet) as unbatched `(image, label)` streams.
 
     The validation set is the *last* `validation_split` fraction of the TFDS
-    `train` split (TFDS split slicing), so it does not depend on `seed`; the
-    test set is the `validation` split. Training files are read in a shuffled
-    order seeded by `seed`.
+    `train` split (TFDS split slicing); the test set is the `validation`
+    split. The training split comes as `open_train(seed)`, which reads the
+    training files in a shuffled order seeded by `seed` (an int, or a
+    `tf.int64` scalar such as a seed derived from a member and an epoch).
 
     Args:
         name: TFDS name, e.g. `"imagenet2012"`.
         data_dir: Folder where the dataset is prepared. Defaults to `None`.
         validation_split: Fraction of `train` held out. Defaults to `0.0`.
         limit: Maximum number of examples per split. Defaults to `None`.
-        seed: Seed of the file shuffling. Defaults to `0`.
 
     Returns:
-        `((train, num_train), (val, num_val) or None, (test, num_test))`.
+        `((open_train, num_train), (val, num_val) or None, (test, num_test))`.
 
     Raises:
         FileNotFoundError: if the dataset is not prepared.
@@ -127,11 +143,10 @@ def load_tfds_streams(
     Example:
 
     ```python
-    (train, n), _, (test, m) = load_tfds_streams("imagenet2012", "/data/tfds")
+    (open_train, n), _, (test, m) = load_tfds_streams("imagenet2012", "/data/tfds")
+    train = open_train(seed=0)
     ```
     """
-    import tensorflow_datasets as tfds
-
     test_split = TEST_SPLITS.get(name, "test")
     total_train = _split_size(name, "train", data_dir)
     total_test = _split_size(name, test_split, data_dir)
@@ -142,11 +157,8 @@ def load_tfds_streams(
     num_val = int(total_train * validation_split)
     num_fit = total_train - num_val
     cap = (lambda n: n) if limit is None else (lambda n: min(n, limit))
-    read_config = tfds.ReadConfig(shuffle_seed=seed)
-    train = load_split(
-        name, f"train[:{cap(num_fit)}]", data_dir, shuffle_files=True, read_config=read_config
-    )
-    result_train = (train.take(cap(num_fit)), cap(num_fit))
+    open_train = _train_opener(name, f"train[:{cap(num_fit)}]", data_dir, cap(num_fit))
+    result_train = (open_train, cap(num_fit))
     result_val = None
     if num_val > 0:
         val = load_split(name, f"train[{num_fit}:{num_fit + cap(num_val)}]", data_dir)

@@ -65,3 +65,50 @@ def test_imagenet_mock_shapes():
 def test_unprepared_dataset_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="tfds build cifar10"):
         load_data("cifar10", data_dir=str(tmp_path))
+
+
+def _streamed_epochs(order_seed, first_epoch, epochs=1, global_seed=None):
+    """Labels and images of `epochs` ImageNet epochs from `train_from(first_epoch, order_seed)`."""
+    if global_seed is not None:
+        tf.random.set_seed(global_seed)  # as `keras.utils.set_random_seed` does before `fit`
+    with tfds.testing.mock_data(num_examples=24):
+        splits = load_data("imagenet2012", batch_size=8, limit=24, seed=0)
+        batches = list(splits.train_from(first_epoch, order_seed=order_seed).take(3 * epochs))
+    labels = np.stack([y.numpy() for _, y in batches]).reshape(epochs, -1)
+    return labels, np.stack([x.numpy() for x, _ in batches])
+
+
+def test_streamed_members_differ_in_data_order():
+    first, _ = _streamed_epochs(order_seed=1, first_epoch=0)
+    second, _ = _streamed_epochs(order_seed=2, first_epoch=0)
+    assert sorted(first[0]) == sorted(second[0])  # the same examples ...
+    assert not np.array_equal(first, second)  # ... in another order
+
+
+def test_streamed_order_is_reproducible_per_seed_and_epoch():
+    labels, images = _streamed_epochs(order_seed=1, first_epoch=0, epochs=2)
+    again, _ = _streamed_epochs(order_seed=1, first_epoch=0, epochs=2)
+    np.testing.assert_array_equal(labels, again)
+    assert not np.array_equal(labels[0], labels[1])  # epochs differ
+    # Resumed at epoch 1 in a new pipeline (and under another global seed): same batches.
+    resumed, resumed_images = _streamed_epochs(order_seed=1, first_epoch=1, global_seed=5)
+    np.testing.assert_array_equal(resumed[0], labels[1])
+    np.testing.assert_allclose(resumed_images, images[3:])  # same augmentation too
+
+
+def test_streamed_files_are_shuffled_per_member_and_epoch():
+    def as_dataset(self, split, decoders=None, read_config=None, shuffle_files=False):
+        # The label reveals the file-shuffle seed (-1: files not shuffled).
+        seed = read_config.shuffle_seed if shuffle_files and read_config else None
+        label = -1 if seed is None else tf.cast(seed, tf.int64) % 1000
+        example = {"image": tf.zeros((8, 8, 3), tf.uint8), "label": label, "file_name": ""}
+        return tf.data.Dataset.from_tensors(example).repeat(8)
+
+    def file_seed(order_seed, epoch):
+        with tfds.testing.mock_data(num_examples=8, as_dataset_fn=as_dataset):
+            splits = load_data("imagenet2012", batch_size=8, limit=8)
+            return int(next(iter(splits.train_from(epoch, order_seed=order_seed)))[1][0])
+
+    seeds = [file_seed(1, 0), file_seed(2, 0), file_seed(1, 1), file_seed(1, 0)]
+    assert min(seeds) >= 0 and seeds[0] == seeds[3]
+    assert len(set(seeds[:3])) == 3  # members and epochs read files in their own order
