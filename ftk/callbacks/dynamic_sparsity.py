@@ -69,8 +69,9 @@ class DynamicSparsity(keras.callbacks.Callback):
             is a fraction of training, an int a step. Defaults to `0.0`.
         update_end: end of the update window (exclusive), same convention.
             Defaults to `1.0` (the whole run).
-        total_steps: training steps that fractions refer to. Defaults to
-            `epochs * steps_per_epoch` of the `fit` call.
+        total_steps: optimizer steps that fractions refer to. Defaults to
+            `epochs * steps_per_epoch` of the `fit` call (divided by the
+            optimizer's `gradient_accumulation_steps`).
         momentum: decay of the dense-gradient momentum used by
             `growth="momentum"` and `redistribution="momentum"`. Defaults
             to `0.9`.
@@ -197,7 +198,7 @@ class DynamicSparsity(keras.callbacks.Callback):
             dst.after_step()
         ```
         """
-        optimizer = optimizer or model.optimizer
+        optimizer = optimizer or getattr(model, "optimizer", None)
         if optimizer is None:
             raise ValueError(
                 "`attach` needs the optimizer of the training loop: "
@@ -240,6 +241,7 @@ class DynamicSparsity(keras.callbacks.Callback):
             self._install_taps(optimizer)
 
     def on_train_begin(self, logs=None):
+        self._optimizer = self.model.optimizer
         self._start(self.model.optimizer, self._fit_total_steps())
         self._check_steps_per_execution()
 
@@ -400,7 +402,8 @@ class DynamicSparsity(keras.callbacks.Callback):
         if self.total_steps is not None:
             return self.total_steps
         if self.params.get("steps") and self.params.get("epochs"):
-            return self.params["epochs"] * self.params["steps"]
+            # Keras counts batches; with accumulation a step takes several.
+            return self.params["epochs"] * self.params["steps"] // _accumulation_steps(self._optimizer)
         return None
 
     def _resolve_window(self, total: int | None) -> UpdateWindow:
@@ -418,8 +421,7 @@ class DynamicSparsity(keras.callbacks.Callback):
         executed = int(getattr(self.model, "steps_per_execution", 1) or 1)
         if executed == 1:
             return
-        inner = getattr(self._optimizer, "inner_optimizer", self._optimizer)
-        accumulation = int(inner.gradient_accumulation_steps or 1)
+        accumulation = _accumulation_steps(self._optimizer)
         batches = self.update_frequency * accumulation
         epoch = self.params.get("steps")
         unit = math.gcd(batches, epoch) if epoch else batches
@@ -439,6 +441,11 @@ class DynamicSparsity(keras.callbacks.Callback):
             + (f" and an epoch has {epoch} batches" if epoch else "")
             + f"; `steps_per_execution` values that work: {_short_list(works)}. {alternative}"
         )
+
+
+def _accumulation_steps(optimizer) -> int:
+    inner = getattr(optimizer, "inner_optimizer", optimizer)
+    return int(getattr(inner, "gradient_accumulation_steps", None) or 1)
 
 
 def _short_list(values: list[int]) -> str:

@@ -32,7 +32,7 @@ class TapSchedule:
         self.optimizer = optimizer
         inner = getattr(optimizer, "inner_optimizer", optimizer)
         #: Micro-batches per optimizer step (a Python int, fixed at trace time).
-        self.accumulation_steps = int(inner.gradient_accumulation_steps or 1)
+        self.accumulation_steps = int(getattr(inner, "gradient_accumulation_steps", None) or 1)
         # Keras counts micro-batches in `_iterations`; `iterations` divides it.
         self._micro_batches = inner._iterations
         self.active = tf.Variable(False, trainable=False, name="ftk_taps_active")
