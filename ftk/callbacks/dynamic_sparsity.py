@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import math
-import warnings
 from collections.abc import Callable, Mapping
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 from ftk.callbacks import registry
+from ftk.callbacks.execution_steps import check_steps_per_execution, warn_late_update
 from ftk.sparse import rules
-from ftk.sparse.gradient_tap import GradientTap
+from ftk.sparse.gradient_recorder import GradientRecorder
 from ftk.sparse.schedules import SCHEDULES, death_rate_at
 from ftk.sparse.sparse_weight import sparse_weights
-from ftk.sparse.tap_schedule import TapSchedule
+from ftk.sparse.tap_schedule import accumulation_steps
 from ftk.sparse.topology import REDISTRIBUTIONS, TopologyUpdate, update_topology
 from ftk.sparse.update_window import UpdateWindow
 
@@ -134,9 +132,7 @@ class DynamicSparsity(keras.callbacks.Callback):
         self.verbose = verbose
         self.updates: list[TopologyUpdate] = []
         self._listeners: list[Callable[[TopologyUpdate], None]] = []
-        self._taps: dict[str, GradientTap] = {}
-        self._schedule: TapSchedule | None = None
-        self._tapped: tuple | None = None
+        self._recorder: GradientRecorder | None = None
         self._optimizer = None
         self._pending_jump: float | None = None
 
@@ -152,9 +148,8 @@ class DynamicSparsity(keras.callbacks.Callback):
         callback's growth rule, using the dense gradient of that step.
         """
         self._pending_jump = death_rate
-        if self._schedule is not None:
-            with self._strategy().scope():
-                self._schedule.force(True)
+        if self._recorder is not None:
+            self._recorder.force(True)
 
     def dense_gradients(self) -> dict:
         """Returns the last recorded dense gradient (or momentum) per sparse weight.
@@ -163,8 +158,7 @@ class DynamicSparsity(keras.callbacks.Callback):
             Dict from variable path to a NumPy array shaped like the weight;
             empty for `growth="random"` without momentum redistribution.
         """
-        with self._strategy().scope():
-            return {name: tap.read() for name, tap in self._taps.items()}
+        return self._recorder.read() if self._recorder is not None else {}
 
     # Custom training loops.
 
@@ -236,22 +230,24 @@ class DynamicSparsity(keras.callbacks.Callback):
         super().set_model(model)
         registry.register(model, self)
         optimizer = getattr(model, "optimizer", None)
-        if self._needs_dense_scores() and optimizer is not None:
+        if optimizer is not None:
             # Before `fit` traces its train function, so the trace records.
             self._install_taps(optimizer)
 
     def on_train_begin(self, logs=None):
-        self._optimizer = self.model.optimizer
-        self._start(self.model.optimizer, self._fit_total_steps())
-        self._check_steps_per_execution()
+        optimizer = self.model.optimizer
+        self._start(optimizer, self._fit_total_steps(optimizer))
+        check_steps_per_execution(
+            int(getattr(self.model, "steps_per_execution", 1) or 1), self.update_frequency,
+            accumulation_steps(optimizer), self.params.get("steps"),
+        )
 
     def on_train_batch_end(self, batch, logs=None):
         self._after_step(self._step())
 
     def on_train_end(self, logs=None):
-        if self._schedule is not None:
-            with self._strategy().scope():
-                self._schedule.stop()
+        if self._recorder is not None:
+            self._recorder.stop()
 
     # The update.
 
@@ -287,18 +283,17 @@ class DynamicSparsity(keras.callbacks.Callback):
                 step, self.death_rate, self.death_rate_schedule, start, step if end is None else end
             )
         scores, reason = self._scores(step, gradients)
-        with self._strategy().scope():
-            if reason is not None:
-                result = TopologyUpdate.unchanged(self._weights, step, death_rate, kind, reason)
-            else:
+        if reason is not None:
+            result = TopologyUpdate.unchanged(self._weights, step, death_rate, kind, reason)
+        else:
+            with self.model.distribute_strategy.scope():
                 result = update_topology(
                     self._weights, step=step, death_rate=death_rate, growth=self.growth,
                     redistribution=self.redistribution, scores=scores,
                     optimizer=self._optimizer, seed=self.seed, kind=kind,
                 )
             if self._tracks_momentum() and result.skipped is None:
-                for weight in self._weights:
-                    self._taps[weight.name].keep_only(weight.mask)
+                self._recorder.keep_only(self._weights)
         self.updates.append(result)
         for listener in self._listeners:
             listener(result)
@@ -319,11 +314,9 @@ class DynamicSparsity(keras.callbacks.Callback):
                 "model with `ftk.sparsify(model, density=...)` with density < 1."
             )
         self._window = self._resolve_window(total_steps)
-        if self._needs_dense_scores():
-            self._install_taps(optimizer)
-            with self._strategy().scope():
-                self._schedule.configure(self._window)
-                self._schedule.force(self._pending_jump is not None)
+        self._install_taps(optimizer)
+        if self._recorder is not None:
+            self._recorder.configure(self._window, forced=self._pending_jump is not None)
         self._last_step = self._step()
 
     def _after_step(self, step: int, gradients: Mapping | None = None) -> TopologyUpdate | None:
@@ -332,15 +325,14 @@ class DynamicSparsity(keras.callbacks.Callback):
         result = None
         if self._pending_jump is not None:
             rate, self._pending_jump = self._pending_jump, None
-            if self._schedule is not None:
-                with self._strategy().scope():
-                    self._schedule.force(False)
+            if self._recorder is not None:
+                self._recorder.force(False)
             result = self.update(step, death_rate=rate, kind="jump", gradients=gradients)
         else:
             due = self._window.last_update_in(self._last_step, step)
             if due is not None:
                 if due != step:
-                    _warn_late(due, step)
+                    warn_late_update(due, step)
                 result = self.update(due, gradients=gradients)
         self._last_step = step
         return result
@@ -355,27 +347,12 @@ class DynamicSparsity(keras.callbacks.Callback):
                     f"missing: {missing}. Keys are variable paths, e.g. {self._weights[0].name!r}."
                 )
             return {w.name: np.asarray(gradients[w.name]) for w in self._weights}, None
-        if not self._taps:
+        if self._recorder is None:
             return None, None
-        with self._strategy().scope():
-            steps = {name: tap.read_step() for name, tap in self._taps.items()}
-        if self._tracks_momentum():
-            stale = [name for name, recorded in steps.items() if recorded < 0]
-        else:
-            stale = [name for name, recorded in steps.items() if recorded != step]
-        if stale:
-            return None, (
-                f"no dense gradient was recorded in step {step} for {stale[0]}"
-                + (f" and {len(stale) - 1} more" if len(stale) > 1 else "")
-                + " (was the train step traced before the taps were installed?)"
-            )
-        return self.dense_gradients(), None
+        return self._recorder.scores(step)
 
     def _step(self) -> int:
         return int(keras.ops.convert_to_numpy(self._optimizer.iterations))
-
-    def _strategy(self):
-        return self.model.distribute_strategy if self.model is not None else tf.distribute.get_strategy()
 
     def _needs_dense_scores(self) -> bool:
         return self.growth in ("gradient", "momentum") or self.redistribution == "momentum"
@@ -384,26 +361,19 @@ class DynamicSparsity(keras.callbacks.Callback):
         return self.growth == "momentum" or self.redistribution == "momentum"
 
     def _install_taps(self, optimizer) -> None:
-        """Gives every sparse layer a gradient tap driven by `optimizer`'s steps."""
-        if self._tapped == (self.model, optimizer):
+        """Gives the sparse layers gradient taps driven by `optimizer`, once."""
+        if not self._needs_dense_scores():
             return
-        decay = self.momentum if self._tracks_momentum() else 0.0
-        weights = [w for w in sparse_weights(self.model) if w.active_count() < w.size]
-        with self._strategy().scope():
-            self._schedule = TapSchedule(optimizer, every_step=self._tracks_momentum())
-            self._taps = {w.name: GradientTap(w.shape, self._schedule, decay) for w in weights}
-        for weight in weights:
-            weight.layer.set_gradient_tap(weight.attr, self._taps[weight.name])
-        self._tapped = (self.model, optimizer)
-        # A cached train function was traced without the taps.
-        self.model.train_function = None
+        if self._recorder is None or not self._recorder.drives(self.model, optimizer):
+            decay = self.momentum if self._tracks_momentum() else 0.0
+            self._recorder = GradientRecorder(self.model, optimizer, decay)
 
-    def _fit_total_steps(self) -> int | None:
+    def _fit_total_steps(self, optimizer) -> int | None:
         if self.total_steps is not None:
             return self.total_steps
         if self.params.get("steps") and self.params.get("epochs"):
             # Keras counts batches; with accumulation a step takes several.
-            return self.params["epochs"] * self.params["steps"] // _accumulation_steps(self._optimizer)
+            return self.params["epochs"] * self.params["steps"] // accumulation_steps(optimizer)
         return None
 
     def _resolve_window(self, total: int | None) -> UpdateWindow:
@@ -415,52 +385,6 @@ class DynamicSparsity(keras.callbacks.Callback):
                 "or an integer `update_end`, or give `fit` a `steps_per_epoch`."
             )
         return window
-
-    def _check_steps_per_execution(self) -> None:
-        """Refuses a `steps_per_execution` that would hide update steps inside executions."""
-        executed = int(getattr(self.model, "steps_per_execution", 1) or 1)
-        if executed == 1:
-            return
-        accumulation = _accumulation_steps(self._optimizer)
-        batches = self.update_frequency * accumulation
-        epoch = self.params.get("steps")
-        unit = math.gcd(batches, epoch) if epoch else batches
-        if unit % executed == 0:
-            return
-        works = [d for d in range(1, unit + 1) if unit % d == 0]
-        per_update = f"{batches} batches ({self.update_frequency} steps x {accumulation} accumulated)" \
-            if accumulation > 1 else f"{batches} batches"
-        if epoch and epoch % executed:
-            alternative = f"Or give epochs a number of batches that {executed} divides."
-        else:
-            alternative = f"Or choose an `update_frequency` that is a multiple of {executed}."
-        raise ValueError(
-            f"`steps_per_execution={executed}` does not fit `update_frequency="
-            f"{self.update_frequency}`: topology updates run between executions, so "
-            f"every update step must end one. An update comes every {per_update}"
-            + (f" and an epoch has {epoch} batches" if epoch else "")
-            + f"; `steps_per_execution` values that work: {_short_list(works)}. {alternative}"
-        )
-
-
-def _accumulation_steps(optimizer) -> int:
-    inner = getattr(optimizer, "inner_optimizer", optimizer)
-    return int(getattr(inner, "gradient_accumulation_steps", None) or 1)
-
-
-def _short_list(values: list[int]) -> str:
-    shown = ", ".join(str(v) for v in values[:12])
-    return shown + (", ..." if len(values) > 12 else "")
-
-
-def _warn_late(due: int, step: int) -> None:
-    warnings.warn(
-        f"DynamicSparsity: the update due at step {due} ran at step {step}, at the end of "
-        "the execution that contained it (the optimizer skipped steps, e.g. on a loss-scale "
-        "overflow, so update steps no longer end executions). It uses the dense gradient "
-        f"and the seed of step {due}. Use `steps_per_execution=1` for exact update steps.",
-        stacklevel=3,
-    )
 
 
 def _check_choice(name: str, value, allowed) -> None:

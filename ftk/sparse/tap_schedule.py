@@ -32,7 +32,7 @@ class TapSchedule:
         self.optimizer = optimizer
         inner = getattr(optimizer, "inner_optimizer", optimizer)
         #: Micro-batches per optimizer step (a Python int, fixed at trace time).
-        self.accumulation_steps = int(getattr(inner, "gradient_accumulation_steps", None) or 1)
+        self.accumulation_steps = accumulation_steps(optimizer)
         # Keras counts micro-batches in `_iterations`; `iterations` divides it.
         self._micro_batches = inner._iterations
         self.active = tf.Variable(False, trainable=False, name="ftk_taps_active")
@@ -88,3 +88,9 @@ class TapSchedule:
             loss_scale = self.optimizer.dynamic_scale if self.optimizer.built else self.optimizer.initial_scale
             scale /= tf.cast(keras.ops.convert_to_tensor(loss_scale), tf.float32)
         return scale
+
+
+def accumulation_steps(optimizer: keras.optimizers.Optimizer) -> int:
+    """Returns the micro-batches per step of `optimizer` (1 without accumulation)."""
+    inner = getattr(optimizer, "inner_optimizer", optimizer)
+    return int(getattr(inner, "gradient_accumulation_steps", None) or 1)
