@@ -3,8 +3,9 @@
 Prints JSON. The masked model is the dense one after `ftk.sparsify` (ERK,
 density 0.2); it computes with `kernel * mask`, so the ratio is the cost of
 the masks. `masked_dst` adds a `DynamicSparsity` callback whose topology
-updates fall outside the timed steps, to show that the gradient taps cost
-nothing when they are not armed. Rounds alternate dense and masked steps so
+updates fall outside the timed steps, to show what the gradient taps cost in
+steps that record nothing (a scalar test of `optimizer.iterations` on the
+device) plus the callback's read of `iterations` after each batch. Rounds alternate dense and masked steps so
 that both see the same machine state.
 
 Usage:
