@@ -236,11 +236,11 @@ class DynamicSparsity(keras.callbacks.Callback):
 
     def on_train_begin(self, logs=None):
         optimizer = self.model.optimizer
-        self._start(optimizer, self._fit_total_steps(optimizer))
         check_steps_per_execution(
             int(getattr(self.model, "steps_per_execution", 1) or 1), self.update_frequency,
             accumulation_steps(optimizer), self.params.get("steps"),
         )
+        self._start(optimizer, self._fit_total_steps(optimizer))
 
     def on_train_batch_end(self, batch, logs=None):
         self._after_step(self._step())
