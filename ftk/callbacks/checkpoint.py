@@ -9,6 +9,7 @@ from pathlib import Path
 import keras
 
 from ftk import atomic
+from ftk.callbacks.divergence import require_finite_weights
 from ftk.distribution import is_chief
 
 
@@ -20,7 +21,8 @@ class RunCheckpoint(keras.callbacks.Callback):
     derive their position); `state.json` holds `state_fn(epochs_done)`, e.g.
     the member run and epoch to resume from. Both are written to a temporary
     file and renamed, model first, so `state.json` never points to a model
-    that is not complete.
+    that is not complete. A model with non-finite weights is never written:
+    the last good checkpoint stays.
 
     Args:
         directory: the checkpoint folder.
@@ -48,6 +50,7 @@ class RunCheckpoint(keras.callbacks.Callback):
             return
         if not is_chief(self.model.distribute_strategy):
             return
+        require_finite_weights(self.model, str(self.directory / "model.keras"))
         atomic.save_model(self.model, self.directory / "model.keras")
         state = self.state_fn(done)
         atomic.write_json(self.directory / "state.json", state)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import time
 from pathlib import Path
 
 import keras
+import numpy as np
 
 from ftk.callbacks import registry
 from ftk.callbacks.dynamic_sparsity import DynamicSparsity
@@ -27,7 +29,8 @@ class EventLog(keras.callbacks.Callback):
     `topology_update` events of `DynamicSparsity`, the `phase_start` and
     `ticket_saved` events of `EDST` and `PruneAndFinetune` in the same `fit`.
     `emit()` writes any other event (`run_start`, `checkpoint`, `run_end`).
-    Only the chief process writes. The format is `docs/run_directory.md`.
+    Only the chief process writes. The format is `docs/run_directory.md`;
+    every line is strict JSON (a non-finite number is written as `null`).
 
     Args:
         run_dir: the run folder; events go to `run_dir/events.jsonl`.
@@ -58,8 +61,11 @@ class EventLog(keras.callbacks.Callback):
             return
         event = {"schema": SCHEMA_VERSION, "t": time.time(), "type": type, **fields}
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path, "a", encoding="utf-8") as file:
-            file.write(json.dumps(event, default=_plain) + "\n")
+        line = json.dumps(_strict(event), default=_plain, allow_nan=False) + "\n"
+        with open(self.path, "a+b") as file:
+            if file.tell() and (file.seek(-1, os.SEEK_END), file.read(1))[1] != b"\n":
+                line = "\n" + line  # end the partial line a killed writer left
+            file.write(line.encode("utf-8"))
             file.flush()
 
     def relative(self, path: str | os.PathLike) -> str:
@@ -127,6 +133,19 @@ def _is_number(value) -> bool:
         return True
     except (TypeError, ValueError):
         return False
+
+
+def _strict(value):
+    """`value` with NumPy scalars made plain and non-finite floats made `null` (strict JSON)."""
+    if isinstance(value, dict):
+        return {key: _strict(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_strict(item) for item in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def _plain(value):

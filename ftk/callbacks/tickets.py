@@ -8,10 +8,13 @@ from pathlib import Path
 import keras
 
 from ftk import atomic
+from ftk.callbacks.divergence import require_finite_weights
 
 
 def save_ticket(model: keras.Model, path: str | os.PathLike, meta: dict) -> None:
     """Atomically writes `model` to `path` and `meta` to `path` with `.json`.
+
+    A model with non-finite weights is never written.
 
     Args:
         model: the model to keep.
@@ -19,5 +22,6 @@ def save_ticket(model: keras.Model, path: str | os.PathLike, meta: dict) -> None
         meta: JSON-ready facts about the ticket (epoch, validation accuracy).
     """
     path = Path(path)
+    require_finite_weights(model, str(path))
     atomic.save_model(model, path)
     atomic.write_json(path.with_suffix(".json"), meta)

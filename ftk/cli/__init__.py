@@ -45,6 +45,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         console.print(f"[bold red]error:[/] {type(error).__name__}: {error}", highlight=False)
+        for note in getattr(error, "__notes__", ()):
+            console.print(note, highlight=False)
         console.print("[dim]Run with `ftk --debug ...` for the full traceback.[/]")
         return 1
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import keras
 import numpy as np
 
 from ftk.ensemble import metrics
+from ftk.run_dir import committed_ticket_paths, load_keras_file
 
 
 class Ensemble:
@@ -42,18 +41,23 @@ class Ensemble:
     def load(cls, run_dir: str | os.PathLike) -> Ensemble:
         """Loads the tickets `tickets/ticket_<i>.keras` of a run directory, in order.
 
+        Only the tickets the run's state has committed count, each checked
+        against the size and checksum it was written with.
+
         Args:
             run_dir: a folder written by `ftk run`.
 
         Raises:
             FileNotFoundError: if the run has no tickets yet.
+            ftk.run_dir.RunDirectoryError: if a committed ticket is missing,
+                truncated or changed (named in the message).
         """
-        paths = ticket_paths(run_dir)
+        paths = committed_ticket_paths(run_dir)
         if not paths:
             raise FileNotFoundError(
                 f"'{run_dir}' has no tickets (tickets/ticket_<i>.keras). Train it with `ftk run`."
             )
-        return cls([keras.saving.load_model(p) for p in paths])
+        return cls([load_keras_file(p, f"ticket {p.stem.split('_')[-1]}") for p in paths])
 
     def __len__(self) -> int:
         return len(self.members)
@@ -139,16 +143,6 @@ def probabilities(model: keras.Model, outputs) -> np.ndarray:
 def dataset_labels(dataset) -> np.ndarray:
     """The integer labels of a `tf.data.Dataset` of `(x, y)` batches, in order."""
     return np.concatenate([np.asarray(y) for _, y in dataset]).astype(np.int64)
-
-
-def ticket_paths(run_dir: str | os.PathLike) -> list[Path]:
-    """`tickets/ticket_<i>.keras` of a run directory, sorted by i."""
-    found = []
-    for path in (Path(run_dir) / "tickets").glob("ticket_*.keras"):
-        match = re.fullmatch(r"ticket_(\d+)\.keras", path.name)
-        if match:
-            found.append((int(match.group(1)), path))
-    return [path for _, path in sorted(found)]
 
 
 def _outputs_probabilities(model: keras.Model) -> bool:

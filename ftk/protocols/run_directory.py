@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import os
+import shutil
 from pathlib import Path
 
 from ftk import atomic
 from ftk.recipes import Recipe, dump_recipe, load_recipe, recipe_to_dict
+from ftk.run_dir import RunState
+
+#: Recipe fields a resumed run may change: rates and settings that do not
+#: change what the run is (its models, data, members, epochs or topology).
+RESUMABLE_FIELDS = frozenset({
+    "description", "training.lr", "training.lr_milestones", "training.lr_gamma",
+    "training.weight_decay", "training.label_smoothing", "training.steps_per_execution",
+    "training.jit_compile", "edst.lr_explore", "edst.lr_refine", "pf.finetune_lr",
+    "data.data_dir", "data.path", "data.eval_batch_size", "run.checkpoint_every",
+    "run.tensorboard", "run.deterministic", "run.strategy",
+})
 
 
 def create(recipe: Recipe, run_dir: str | os.PathLike | None = None) -> Path:
@@ -32,47 +43,56 @@ def create(recipe: Recipe, run_dir: str | os.PathLike | None = None) -> Path:
         )
     path.mkdir(parents=True, exist_ok=True)
     atomic.write_text(path / "recipe.yaml", dump_recipe(recipe))
+    RunState().write(path)
     return path
 
 
-def reopen(run_dir: str | os.PathLike, recipe: Recipe | None = None) -> tuple[Path, Recipe]:
+def discard(path: Path) -> None:
+    """Removes what `create` and a run that trained nothing wrote into `path`."""
+    for name in ("recipe.yaml", "events.jsonl", "checkpoints", "tickets", "tensorboard", "predictions"):
+        target = path / name
+        if target.is_dir():
+            shutil.rmtree(target, ignore_errors=True)
+        else:
+            target.unlink(missing_ok=True)
+    if path.is_dir() and not any(path.iterdir()):
+        path.rmdir()
+
+
+def reopen(run_dir: str | os.PathLike, recipe: Recipe | None = None) -> tuple[Path, Recipe, list[str]]:
     """Opens an existing run folder for `--resume`.
+
+    The recipe may differ from the run's `recipe.yaml` only in
+    `RESUMABLE_FIELDS` (e.g. a lower learning rate after a divergence); the
+    new recipe then replaces the saved one.
 
     Args:
         run_dir: the folder of an earlier run.
-        recipe: the recipe given on the command line, which must resolve to
-            the same recipe as the run's `recipe.yaml`; `None` uses the saved one.
+        recipe: the recipe given on the command line; `None` uses the saved one.
 
     Returns:
-        (path, the run's recipe).
+        (path, the recipe to continue with, the fields that changed).
 
     Raises:
         FileNotFoundError: if `run_dir` holds no run.
-        ValueError: if `recipe` differs from the run's recipe.
+        ValueError: if `recipe` differs from the run's recipe in other fields.
     """
     path = Path(run_dir)
     if not (path / "recipe.yaml").is_file():
         raise FileNotFoundError(f"'{path}' is not a run directory: it has no recipe.yaml.")
     saved = load_recipe(path / "recipe.yaml")
-    if recipe is not None and dump_recipe(recipe) != dump_recipe(saved):
-        changed = _changed_fields(recipe_to_dict(saved), recipe_to_dict(recipe))
+    if recipe is None or dump_recipe(recipe) == dump_recipe(saved):
+        return path, saved, []
+    changed = _changed_fields(recipe_to_dict(saved), recipe_to_dict(recipe))
+    fixed = [field for field in changed if field not in RESUMABLE_FIELDS and field != "name"]
+    if fixed:
         raise ValueError(
-            f"The recipe differs from the one '{path}' was started with, in: {', '.join(changed)}. "
-            "Resume with the same recipe (and the same --set overrides)."
+            f"The recipe differs from the one '{path}' was started with, in: {', '.join(fixed)}. "
+            "Resume with the same recipe (and the same --set overrides); a resumed run may "
+            f"change only {', '.join(sorted(RESUMABLE_FIELDS))}."
         )
-    return path, saved
-
-
-def read_state(run_dir: Path) -> dict:
-    """Returns the last checkpoint's state, or the state of a fresh run."""
-    state_file = run_dir / "checkpoints" / "state.json"
-    if state_file.is_file():
-        return json.loads(state_file.read_text())
-    return {"member": 0, "epoch": 0}
-
-
-def write_state(run_dir: Path, state: dict) -> None:
-    atomic.write_json(run_dir / "checkpoints" / "state.json", state)
+    atomic.write_text(path / "recipe.yaml", dump_recipe(recipe))
+    return path, recipe, changed
 
 
 def _changed_fields(old: dict, new: dict, prefix: str = "") -> list[str]:

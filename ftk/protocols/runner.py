@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import numpy as np
 import tensorflow as tf
 
 from ftk.callbacks.checkpoint import RunCheckpoint
+from ftk.callbacks.divergence import DivergenceGuard
 from ftk.callbacks.edst import TicketSaved
 from ftk.callbacks.event_log import EventLog
 from ftk.callbacks.prediction_recorder import PredictionRecorder
@@ -21,6 +23,7 @@ from ftk.protocols import get_protocol, run_directory
 from ftk.protocols.base import MemberRun, Protocol
 from ftk.protocols.tickets import TicketBoard
 from ftk.recipes import Recipe, recipe_to_dict
+from ftk.run_dir import CHECKPOINT, RunDirectoryError, RunState, file_record, load_keras_file, ticket_path
 from ftk.sparse.counts import Counts
 from ftk.sparse.sparse_weight import current_density, sparse_weights
 
@@ -68,13 +71,27 @@ def run_recipe(
         A `RunResult` with the tickets and test accuracies.
     """
     if resume:
-        path, recipe = run_directory.reopen(run_dir, recipe)
+        path, recipe, changed = run_directory.reopen(run_dir, recipe)
+        state = RunState.read(path)
     else:
-        path = run_directory.create(recipe, run_dir)
+        path, changed = run_directory.create(recipe, run_dir), []
+        state = RunState()
     if recipe.run.deterministic:
         tf.config.experimental.enable_op_determinism()
     runner = _Runner(recipe, path, list(callbacks), on_event)
-    return runner.run(run_directory.read_state(path) if resume else {"member": 0, "epoch": 0}, resume)
+    try:
+        return runner.run(state, resume, changed)
+    except Exception as error:
+        if not resume and not runner.committed:
+            run_directory.discard(path)
+            _note(error, f"Nothing was trained, so the run folder '{path}' was removed; "
+                         "the same command can run again.")
+        raise
+
+
+def _note(error: BaseException, note: str) -> None:
+    if hasattr(error, "add_note"):  # Python 3.11+; `ftk` prints notes
+        error.add_note(note)
 
 
 class _Runner:
@@ -86,15 +103,20 @@ class _Runner:
         self.strategy = training_strategy(recipe.run.strategy)
         self.started = False
         self.counts: Counts | None = None
+        self.state = RunState()
 
-    def run(self, state: dict, resumed: bool) -> RunResult:
+    @property
+    def committed(self) -> bool:
+        """Whether the run has written a checkpoint or a ticket worth resuming from."""
+        return bool(self.state.epoch or self.state.member or self.state.tickets)
+
+    def run(self, state: RunState, resumed: bool, changed: list[str]) -> RunResult:
         try:
             self._load_data()
-            self._replay_tickets()
-            for run in self.runs[state["member"]:]:
-                epoch = state["epoch"] if run.index == state["member"] else 0
+            plan = self._plan(state, resumed)
+            self.changed = changed
+            for run, epoch in plan:
                 self._train(run, epoch, resumed)
-                run_directory.write_state(self.path, {"member": run.index + 1, "epoch": 0})
         except BaseException as error:
             status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
             message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
@@ -108,6 +130,53 @@ class _Runner:
         })
         return RunResult(self.path, self._ticket_paths(), self.board.member_accuracy(), summary,
                          self.counts)
+
+    def _plan(self, state: RunState, resumed: bool) -> list[tuple[MemberRun, int]]:
+        """Checks what the state says is done; returns the (member run, first epoch) to train.
+
+        Committed tickets are evaluated again; a committed ticket that is
+        gone or changed is named, and its member trained again (EDST, whose
+        tickets all come from one run, refuses instead).
+        """
+        if resumed:
+            state = self._verified(state)
+        self.state = state
+        for index in sorted(state.tickets):
+            self.board.add(index, load_keras_file(ticket_path(self.path, index), f"ticket {index}"))
+        if self.protocol.tickets_from_callbacks:
+            done = state.member >= len(self.runs)
+            return [] if done else [(self.runs[0], state.epoch)]
+        pending = [run for run in self.runs if run.index not in state.tickets]
+        # The member with a checkpoint first: training another would replace it.
+        pending.sort(key=lambda run: (run.index != state.member, run.index))
+        return [(run, state.epoch if run.index == state.member else 0) for run in pending]
+
+    def _verified(self, state: RunState) -> RunState:
+        if not state.ledger:  # a run of an older ftk: its ticket files are the record
+            done = len(self.runs) if self.protocol.tickets_from_callbacks else state.member
+            state.tickets = {i: file_record(ticket_path(self.path, i))
+                             for i in range(self.protocol.ticket_count(self.recipe))
+                             if (i < done or self.protocol.tickets_from_callbacks)
+                             and ticket_path(self.path, i).is_file()}
+        problem = state.checkpoint_problem(self.path)
+        if problem:
+            raise RunDirectoryError(
+                f"'{self.path / CHECKPOINT}' {problem}, but checkpoints/state.json resumes from it "
+                f"(member {state.member}, epoch {state.epoch}). Restore the checkpoint, or start "
+                "the run again in a new folder (`ftk run RECIPE --run-dir NEW`)."
+            )
+        problems = state.ticket_problems(self.path)
+        if problems and self.protocol.tickets_from_callbacks:
+            named = "; ".join(f"tickets/ticket_{i}.keras {p}" for i, p in problems.items())
+            raise RunDirectoryError(
+                f"{named}. EDST makes all its tickets in one run, so a lost ticket can only be "
+                f"re-made by training again: start a new run (`ftk run RECIPE --run-dir NEW`)."
+            )
+        for index, problem in problems.items():
+            warnings.warn(f"tickets/ticket_{index}.keras {problem}: member {index} is trained again.",
+                          stacklevel=2)
+            del state.tickets[index]
+        return state
 
     def _load_data(self) -> None:
         d = self.recipe.data
@@ -126,6 +195,7 @@ class _Runner:
         if not self.started:
             self._run_start(model, resumed)
             self.started = True
+        self.state = dataclasses.replace(self.state, member=run.index, epoch=initial_epoch)
         if initial_epoch == 0 and not self.protocol.tickets_from_callbacks:  # EDST: its own phases
             self.log.emit("phase_start", member=run.index, phase="training", index=1, of=1,
                           epoch=0, step=0)
@@ -141,11 +211,13 @@ class _Runner:
             self._save_ticket(run, model)
 
     def _model(self, run: MemberRun, initial_epoch: int) -> keras.Model:
-        checkpoint = self.path / "checkpoints" / "model.keras"
         with self.strategy.scope():
-            if initial_epoch > 0:
-                return keras.saving.load_model(checkpoint)
-            return self.protocol.build(self.recipe, run, self.data.info)
+            if initial_epoch == 0:
+                return self.protocol.build(self.recipe, run, self.data.info)
+            model = load_keras_file(self.path / CHECKPOINT, "checkpoint")
+            # The recipe's schedule, not the saved one: a resume may lower the rate.
+            model.optimizer.learning_rate = self.protocol.learning_rate(self.recipe, run, self.data.info)
+            return model
 
     def _callbacks(self, run: MemberRun, model: keras.Model) -> list:
         protocol_callbacks = self.protocol.callbacks(self.recipe, run, self.path / "tickets")
@@ -153,10 +225,15 @@ class _Runner:
                               epoch_offset=sum(r.epochs for r in self.runs[: run.index]),
                               on_ticket=lambda event: self._evaluate_edst_ticket(event, model))
         checkpoint = RunCheckpoint(
-            self.path / "checkpoints", lambda done: {"member": run.index, "epoch": done},
+            self.path / "checkpoints", lambda done: self._checkpoint_state(run, done),
             every=self.recipe.run.checkpoint_every,
             on_saved=lambda state: log.emit("checkpoint", member=run.index, epoch=state["epoch"],
                                             path="checkpoints/model.keras"),
+        )
+        guard = DivergenceGuard(
+            where=f"member run {run.index}",
+            hint=f"The last good checkpoint is kept: lower the learning rate and continue with "
+                 f"`ftk run RECIPE --resume {self.path} --set <field>=<lower rate>`.",
         )
         optional = []
         if self.recipe.run.tensorboard:
@@ -166,7 +243,15 @@ class _Runner:
                 self._record_inputs(), self.path / "predictions" / f"member_{run.index}.npz",
                 every=self.recipe.run.record_every,
             ))
-        return [*protocol_callbacks, log, checkpoint, *optional, *self.extra_callbacks]
+        # The guard first: no callback sees a diverged epoch.
+        return [guard, *protocol_callbacks, log, checkpoint, *optional, *self.extra_callbacks]
+
+    def _checkpoint_state(self, run: MemberRun, done: int) -> dict:
+        """The state written with the checkpoint after `done` epochs of `run`."""
+        self.state = dataclasses.replace(
+            self.state, member=run.index, epoch=done, checkpoint=file_record(self.path / CHECKPOINT),
+        )
+        return self.state.as_dict()
 
     def _record_inputs(self) -> np.ndarray:
         """The first `run.record_examples` test images, recorded along training."""
@@ -176,27 +261,33 @@ class _Runner:
     # Tickets.
 
     def _save_ticket(self, run: MemberRun, model: keras.Model) -> None:
-        path = self.path / "tickets" / f"ticket_{run.index}.keras"
+        path = ticket_path(self.path, run.index)
         save_ticket(model, path, {"epoch": run.epochs, "val_accuracy": None})
-        evaluation = self.board.add(model)
+        evaluation = self._commit_ticket(run.index, model)
+        self.state = dataclasses.replace(
+            self.state, member=self._next_member(), epoch=0, checkpoint=None)
+        self.state.write(self.path)
         self.log.emit("ticket_saved", index=run.index, member=run.index, epoch=run.epochs,
                       path=self.log.relative(path), val_accuracy=None,
-                      test_accuracy=evaluation["member_accuracy"][-1], density=current_density(model))
+                      test_accuracy=self.board.accuracy(run.index), density=current_density(model))
         self.log.emit("ensemble_eval", **evaluation)
 
     def _evaluate_edst_ticket(self, event: TicketSaved, model: keras.Model) -> dict:
-        ticket = model if self.recipe.edst.ticket == "final" else keras.saving.load_model(event.path)
-        return self.board.add(ticket)
+        ticket = model if self.recipe.edst.ticket == "final" else load_keras_file(event.path, "ticket")
+        # Committed with the checkpoint written at the end of this epoch.
+        evaluation = self._commit_ticket(event.index, ticket)
+        return {**evaluation, "ticket_accuracy": self.board.accuracy(event.index)}
 
-    def _replay_tickets(self) -> None:
-        """On resume, re-evaluates the tickets saved before the checkpoint."""
-        for path in self._ticket_paths():
-            self.board.add(keras.saving.load_model(path))
+    def _commit_ticket(self, index: int, model: keras.Model) -> dict:
+        self.state.tickets[index] = file_record(ticket_path(self.path, index))
+        return self.board.add(index, model)
+
+    def _next_member(self) -> int:
+        pending = [run.index for run in self.runs if run.index not in self.state.tickets]
+        return min(pending, default=len(self.runs))
 
     def _ticket_paths(self) -> list[Path]:
-        count = self.protocol.ticket_count(self.recipe)
-        paths = [self.path / "tickets" / f"ticket_{i}.keras" for i in range(count)]
-        return [p for p in paths if p.is_file()]
+        return [ticket_path(self.path, i) for i in sorted(self.state.tickets)]
 
     # Events.
 
@@ -208,6 +299,7 @@ class _Runner:
             members=self.protocol.ticket_count(r), epochs=self.runs[0].epochs,
             total_epochs=sum(run.epochs for run in self.runs),
             steps_per_epoch=self.data.steps_per_epoch, resumed=resumed,
+            **({"changed": self.changed} if self.changed else {}),
             **Counts.of(model).as_dict(), recipe=recipe_to_dict(r),
             layers=[{"name": w.name, "shape": list(w.shape), "density": w.density()}
                     for w in sparse_weights(model)],
@@ -251,8 +343,8 @@ class _HookedEventLog(EventLog):
     def evaluate_ticket(self, event: TicketSaved) -> float | None:
         if self.on_ticket is None:
             return None
-        self._evaluation = self.on_ticket(event)
-        return self._evaluation["member_accuracy"][-1]
+        self._evaluation = dict(self.on_ticket(event))
+        return self._evaluation.pop("ticket_accuracy")
 
     def _on_phase_event(self, event) -> None:
         super()._on_phase_event(event)

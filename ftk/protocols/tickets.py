@@ -13,6 +13,9 @@ from ftk.ensemble.ensemble import dataset_labels, point_metrics, probabilities
 class TicketBoard:
     """Collects the test-set probabilities of tickets as they are saved.
 
+    Tickets are kept by index, so adding a ticket again (a resumed run that
+    re-makes it) replaces it instead of counting it twice.
+
     Args:
         test: the test split, `(images, labels)` batches.
     """
@@ -20,11 +23,16 @@ class TicketBoard:
     def __init__(self, test: tf.data.Dataset):
         self.test = test
         self.labels = dataset_labels(test)
-        self.member_probs: list[np.ndarray] = []
+        self._probs: dict[int, np.ndarray] = {}
 
-    def add(self, model: keras.Model) -> dict:
-        """Adds one ticket; returns the `ensemble_eval` fields of all so far."""
-        self.member_probs.append(probabilities(model, model.predict(self.test, verbose=0)))
+    @property
+    def member_probs(self) -> list[np.ndarray]:
+        """The tickets' test probabilities, in ticket order."""
+        return [self._probs[i] for i in sorted(self._probs)]
+
+    def add(self, index: int, model: keras.Model) -> dict:
+        """Adds (or replaces) ticket `index`; returns the `ensemble_eval` fields of all so far."""
+        self._probs[index] = probabilities(model, model.predict(self.test, verbose=0))
         return self.summary()
 
     def summary(self) -> dict:
@@ -35,6 +43,10 @@ class TicketBoard:
             "member_accuracy": self.member_accuracy(),
             "source": "run",
         }
+
+    def accuracy(self, index: int) -> float:
+        """The test accuracy of ticket `index`."""
+        return metrics.accuracy(self._probs[index], self.labels)
 
     def member_accuracy(self) -> list[float]:
         return [metrics.accuracy(p, self.labels) for p in self.member_probs]

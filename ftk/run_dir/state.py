@@ -1,0 +1,173 @@
+"""`checkpoints/state.json`: where a run resumes, and which of its files are committed.
+
+The state is the one source of truth about a run's progress. A file counts
+only once the state records it, with the size and CRC-32 it had when it
+was written; so a ticket written just before a kill is not counted twice,
+and a ticket that went missing, was truncated or was replaced afterwards is
+noticed and named.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import zlib
+from pathlib import Path
+
+from ftk import atomic
+
+STATE = Path("checkpoints") / "state.json"
+CHECKPOINT = Path("checkpoints") / "model.keras"
+_CHUNK = 1 << 22
+
+
+class RunDirectoryError(Exception):
+    """A run folder whose files are missing, corrupt or inconsistent.
+
+    The message names the file, what is wrong with it and what to do.
+    """
+
+
+def ticket_path(run_dir: str | os.PathLike, index: int) -> Path:
+    """The path of ticket `index` in a run folder: `tickets/ticket_<index>.keras`."""
+    return Path(run_dir) / "tickets" / f"ticket_{index}.keras"
+
+
+def file_record(path: str | os.PathLike) -> dict:
+    """Returns `{"size": bytes, "crc32": checksum}` of the file at `path`."""
+    crc, size = 0, 0
+    with open(path, "rb") as file:
+        while chunk := file.read(_CHUNK):
+            crc, size = zlib.crc32(chunk, crc), size + len(chunk)
+    return {"size": size, "crc32": crc}
+
+
+def file_problem(path: Path, record: dict) -> str | None:
+    """Says what is wrong with `path` compared with its `record`, or `None`."""
+    if not path.is_file():
+        return "is missing"
+    size = path.stat().st_size
+    if size != record.get("size"):
+        return f"has {size} bytes where {record.get('size')} were written (truncated or replaced)"
+    if file_record(path)["crc32"] != record.get("crc32"):
+        return "does not match the checksum recorded when it was written (corrupted or replaced)"
+    return None
+
+
+@dataclasses.dataclass
+class RunState:
+    """Progress of a run: the member run and epoch to resume, and the committed files.
+
+    Attributes:
+        member: index of the member run in progress (or next to start).
+        epoch: epochs of that member run done, from which `checkpoint`
+            continues (0: start it afresh).
+        tickets: ticket index -> record of the committed ticket file.
+        checkpoint: record of `checkpoints/model.keras` at `epoch`, or `None`.
+        ledger: whether the state records tickets (runs of older ftk
+            versions do not: their tickets are whatever files exist).
+    """
+
+    member: int = 0
+    epoch: int = 0
+    tickets: dict[int, dict] = dataclasses.field(default_factory=dict)
+    checkpoint: dict | None = None
+    ledger: bool = True
+
+    @classmethod
+    def read(cls, run_dir: str | os.PathLike) -> RunState:
+        """Reads the state of a run folder.
+
+        Raises:
+            RunDirectoryError: if the state is missing or unreadable.
+        """
+        path = Path(run_dir) / STATE
+        if not path.is_file():
+            raise RunDirectoryError(
+                f"'{path}' is missing, so where the run stopped is unknown. Restore it, "
+                "or start the run again in a new folder (`ftk run RECIPE --run-dir NEW`)."
+            )
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(
+                member=_count(data, "member"), epoch=_count(data, "epoch"),
+                tickets={int(i): _record(r) for i, r in data.get("tickets", {}).items()},
+                checkpoint=_record(data["checkpoint"]) if data.get("checkpoint") else None,
+                ledger="tickets" in data,
+            )
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError,
+                AttributeError) as error:
+            raise RunDirectoryError(
+                f"'{path}' is not a valid run state ({type(error).__name__}: {error}). Restore "
+                "it, or start the run again in a new folder (`ftk run RECIPE --run-dir NEW`)."
+            ) from None
+
+    def as_dict(self) -> dict:
+        """The state as the JSON object `state.json` holds."""
+        data = {"member": self.member, "epoch": self.epoch,
+                "tickets": {str(i): r for i, r in sorted(self.tickets.items())}}
+        if self.checkpoint:
+            data["checkpoint"] = self.checkpoint
+        return data
+
+    def write(self, run_dir: str | os.PathLike) -> None:
+        """Atomically writes the state into `run_dir`."""
+        atomic.write_json(Path(run_dir) / STATE, self.as_dict())
+
+    def ticket_problems(self, run_dir: str | os.PathLike) -> dict[int, str]:
+        """Committed tickets whose file is missing or changed: index -> problem."""
+        problems = {}
+        for index, record in sorted(self.tickets.items()):
+            problem = file_problem(ticket_path(run_dir, index), record)
+            if problem:
+                problems[index] = problem
+        return problems
+
+    def checkpoint_problem(self, run_dir: str | os.PathLike) -> str | None:
+        """What is wrong with the checkpoint the state resumes from, or `None`."""
+        if self.epoch == 0:
+            return None
+        if self.checkpoint is None:
+            return None if (Path(run_dir) / CHECKPOINT).is_file() else "is missing"
+        return file_problem(Path(run_dir) / CHECKPOINT, self.checkpoint)
+
+
+def committed_ticket_paths(run_dir: str | os.PathLike) -> list[Path]:
+    """The committed tickets of a run folder, verified, in index order.
+
+    For folders of older ftk versions (no ticket records in the state, or no
+    state) the tickets are the `ticket_<i>.keras` files that exist.
+
+    Raises:
+        RunDirectoryError: naming every committed ticket that is missing or
+            no longer what was written.
+    """
+    run_dir = Path(run_dir)
+    state = RunState.read(run_dir) if (run_dir / STATE).is_file() else RunState(ledger=False)
+    if not state.ledger:
+        found = [(int(match.group(1)), p) for p in (run_dir / "tickets").glob("ticket_*.keras")
+                 if (match := re.fullmatch(r"ticket_(\d+)\.keras", p.name))]
+        return [p for _, p in sorted(found)]
+    problems = state.ticket_problems(run_dir)
+    if problems:
+        named = "; ".join(f"tickets/ticket_{i}.keras {p}" for i, p in problems.items())
+        raise RunDirectoryError(
+            f"Run '{run_dir}': {named}. Re-make it with `ftk run RECIPE --resume {run_dir}` "
+            "(which trains the members whose tickets are gone again)."
+        )
+    return [ticket_path(run_dir, i) for i in sorted(state.tickets)]
+
+
+def _count(data: dict, key: str) -> int:
+    value = data[key]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"`{key}` must be a non-negative integer, not {value!r}")
+    return value
+
+
+def _record(record) -> dict:
+    if not isinstance(record, dict) or not {"size", "crc32"} <= set(record):
+        raise ValueError(f"a file record must have `size` and `crc32`, not {record!r}")
+    return {"size": int(record["size"]), "crc32": int(record["crc32"])}
