@@ -104,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: The arguments, without the program name. Defaults to `sys.argv[1:]`.
 
     Returns:
-        The exit status.
+        The exit status: 0, or the app's non-zero status after an error.
     """
     parser = _parser()
     args = parser.parse_args(argv)
@@ -112,8 +112,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"--refresh must be positive. Received: --refresh {args.refresh}")
     if not args.path.exists():
         parser.error(f"no such run directory or folder: {args.path}")
-    FtkTui(args.path, interval=args.refresh, stale_after=args.stale_after).run()
-    return 0
+    app = FtkTui(args.path, interval=args.refresh, stale_after=args.stale_after)
+    app.run()
+    return app.return_code or 0
 
 
 if __name__ == "__main__":

@@ -219,7 +219,9 @@ def decode_lines(lines: list[bytes]) -> tuple[list[Event], int]:
 
     Returns:
         The events of known types, and how many lines were malformed (not UTF-8
-        JSON, not an object, or without a string `type`).
+        JSON, not an object, or without a string `type`). A malformed line that
+        ends with a whole event glued onto a cut one (see `_glued_event`) still
+        gives that event.
     """
     events: list[Event] = []
     malformed = 0
@@ -227,12 +229,38 @@ def decode_lines(lines: list[bytes]) -> tuple[list[Event], int]:
         event = _decode(line)
         if event is None:
             malformed += 1
-        elif event is not _BLANK and event["type"] in EVENT_TYPES:
+            event = _glued_event(line)
+        if event is not None and event is not _BLANK and event["type"] in EVENT_TYPES:
             events.append(event)
     return events, malformed
 
 
 _BLANK: Event = {"type": ""}
+_EVENT_START = '{"schema"'
+"""How every event the trainer writes begins."""
+_DECODER = json.JSONDecoder()
+
+
+def _glued_event(line: bytes) -> Event | None:
+    """The whole event at the end of a malformed line, if there is one.
+
+    A trainer killed while writing an event leaves a cut line without its
+    newline, and the next event written (by the resumed run) continues that
+    line. The cut part stays malformed; the event after it is found where an
+    object that begins like every event (`{"schema"`) runs to the end of the line.
+    """
+    text = line.decode("utf-8", errors="replace").rstrip()
+    start = text.find(_EVENT_START, 1)
+    while start > 0:
+        try:
+            event, end = _DECODER.raw_decode(text, start)
+        except (ValueError, RecursionError):
+            pass
+        else:
+            if end == len(text) and isinstance(event, dict) and isinstance(event.get("type"), str):
+                return event
+        start = text.find(_EVENT_START, start + 1)
+    return None
 
 
 def _decode(line: bytes) -> Event | None:

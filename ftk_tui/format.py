@@ -1,27 +1,37 @@
-"""Plain-text formatting of numbers, durations and events for the monitor."""
+"""Plain-text formatting of numbers, durations and events for the monitor.
+
+Every function here takes any value an event may hold (`None`, NaN, infinities,
+`10**400`, strings, lists) and returns text; what is not a number it can show
+becomes a dash.
+"""
 
 from __future__ import annotations
-
-import math
 
 from typing import Any
 
 from ftk_tui.events import by_event_type
+from ftk_tui.records import FIELD_ERRORS, as_finite, as_float, as_whole
 
 DASH = "–"
+MAX_DAYS = 9999
+"""Longer durations read `>9999d`."""
 
 
-def duration(seconds: float | None) -> str:
+def duration(seconds: Any) -> str:
     """Formats a duration compactly: `42s`, `12m05s`, `3h05m`, `2d03h`.
 
     Args:
         seconds: The duration, or `None` when unknown.
 
     Returns:
-        The text, or a dash when `seconds` is `None` or negative.
+        The text; a dash when `seconds` is not a finite, non-negative number, and
+        `>9999d` beyond 9999 days.
     """
-    if seconds is None or seconds != seconds or seconds < 0:
+    seconds = as_finite(seconds)
+    if seconds is None or seconds < 0:
         return DASH
+    if seconds >= (MAX_DAYS + 1) * 86400:
+        return f">{MAX_DAYS}d"
     whole = int(round(seconds))
     if whole < 60:
         return f"{whole}s"
@@ -32,29 +42,34 @@ def duration(seconds: float | None) -> str:
     return f"{whole // 86400}d{whole % 86400 // 3600:02d}h"
 
 
-def number(value: float | None, digits: int = 3) -> str:
-    """Formats a float with `digits` decimals, or a dash when it is `None`."""
+def number(value: Any, digits: int = 3) -> str:
+    """Formats a float with `digits` decimals, or a dash when it is not a number."""
+    value = as_float(value)
     if value is None:
         return DASH
     return f"{value:.{digits}f}"
 
 
-def percent(value: float | None, digits: int = 1) -> str:
-    """Formats a fraction as a percentage, or a dash when it is `None`."""
+def percent(value: Any, digits: int = 1) -> str:
+    """Formats a fraction as a percentage, or a dash when it is not a number."""
+    value = as_float(value)
     if value is None:
         return DASH
     return f"{100 * value:.{digits}f}%"
 
 
-def count(value: int | None) -> str:
-    """Formats an integer with thousands separators, or a dash when `None`."""
-    if value is None:
+def count(value: Any) -> str:
+    """Formats a whole number with thousands separators, or a dash when it is none."""
+    whole = as_whole(value)
+    if whole is None:
         return DASH
-    return f"{value:,}"
+    return f"{whole:,}"
 
 
-def bar(fraction: float | None, width: int = 10) -> str:
-    """Draws `fraction` (0 to 1) as a bar of `width` cells in eighths."""
+def bar(fraction: Any, width: int = 10) -> str:
+    """Draws `fraction` (0 to 1) as a bar of `width` cells in eighths; blank when it
+    is not a finite number."""
+    fraction = as_finite(fraction)
     if fraction is None:
         return " " * width
     eighths = round(max(0.0, min(1.0, fraction)) * width * 8)
@@ -63,9 +78,10 @@ def bar(fraction: float | None, width: int = 10) -> str:
     return ("█" * full + partial).ljust(width, "·")[:width]
 
 
-def clock_offset(t: Any, t0: float | None) -> str:
+def clock_offset(t: Any, t0: Any) -> str:
     """Formats `t` as `+H:MM:SS` after the run's first event time `t0`."""
-    if not isinstance(t, (int, float)) or t0 is None or not math.isfinite(t - t0):
+    t, t0 = as_finite(t), as_finite(t0)
+    if t is None or t0 is None or as_finite(t - t0) is None:
         return "+?:??:??"
     seconds = max(0, int(t - t0))
     return f"+{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
@@ -84,7 +100,7 @@ def event_line(event: dict[str, Any], t0: float | None) -> str:
     kind = str(event.get("type", "?"))
     try:
         detail = _DETAILS[kind](event) if kind in _DETAILS else ""
-    except (TypeError, ValueError, KeyError, AttributeError):
+    except FIELD_ERRORS:
         detail = "(unexpected fields)"
     return f"{clock_offset(event.get('t'), t0)} {kind:<15} {detail}".rstrip()
 
@@ -108,9 +124,9 @@ def _epoch_end(e: dict[str, Any]) -> str:
     metrics = e.get("metrics") or {}
     parts = [f"m{e.get('member')} epoch {e.get('epoch')} ({e.get('global_epoch')})"]
     for key, label in (("loss", "loss"), ("accuracy", "acc"), ("val_accuracy", "val_acc")):
-        if isinstance(metrics.get(key), (int, float)):
-            parts.append(f"{label} {metrics[key]:.4f}")
-    if isinstance(e.get("seconds"), (int, float)):
+        if as_float(metrics.get(key)) is not None:
+            parts.append(f"{label} {number(metrics[key], 4)}")
+    if as_float(e.get("seconds")) is not None:
         parts.append(duration(e["seconds"]))
     return " ".join(parts)
 

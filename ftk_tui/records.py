@@ -8,20 +8,52 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 
+INT_LIMIT = 2**63
+"""Whole numbers at or beyond this size (no counter of a run reaches it) are not read."""
+
+FIELD_ERRORS = (ArithmeticError, AttributeError, LookupError, RecursionError, TypeError, ValueError)
+"""What reading the fields of an event can raise when they have unexpected types;
+the state counts such an event as invalid, the event log shows it as such."""
+
+
 def as_float(value: Any) -> float | None:
-    """`value` as a float when it is a JSON number, else `None`."""
+    """`value` as a float when it is a JSON number a float can hold, else `None`.
+
+    NaN and infinities are kept (a diverged loss is NaN); an int too large for a
+    float, such as `10**400`, is `None`. See `as_finite` for times and durations.
+    """
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    try:
+        return float(value)
+    except OverflowError:
+        return None
+
+
+def as_finite(value: Any) -> float | None:
+    """`value` as a float when it is a finite JSON number, else `None`.
+
+    JSON's `1e400` reads as infinity in Python, so a time or a duration must pass
+    this before any arithmetic.
+    """
+    number = as_float(value)
+    return number if number is not None and math.isfinite(number) else None
+
+
+def as_whole(value: Any) -> int | None:
+    """`value` as an int when it is a whole JSON number below `INT_LIMIT` in size,
+    else `None`."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not value.is_integer():  # also NaN and infinities
+        return None
+    return int(value) if -INT_LIMIT < value < INT_LIMIT else None
 
 
 def as_int(value: Any, default: int = 0) -> int:
-    """`value` as an int when it is a whole JSON number, else `default`."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return default
-    if isinstance(value, float) and not value.is_integer():
-        return default
-    return int(value)
+    """`value` as an int when it is a whole JSON number (see `as_whole`), else `default`."""
+    whole = as_whole(value)
+    return default if whole is None else whole
 
 
 def as_str(value: Any, default: str = "") -> str:
@@ -31,10 +63,6 @@ def as_str(value: Any, default: str = "") -> str:
 
 def _first(value: float | None, fallback: float | None) -> float | None:
     return fallback if value is None else value
-
-
-def _optional_int(value: Any) -> int | None:
-    return None if as_float(value) is None else as_int(value)
 
 
 def _shape(raw: Mapping[str, Any]) -> tuple[int, ...]:
@@ -101,7 +129,7 @@ class LayerRow:
             name=str(raw.get("name")),
             shape=shape,
             density=as_float(raw.get("density")),
-            size=math.prod(shape) if shape else None,
+            size=as_whole(math.prod(shape)) if shape else None,
         )
 
     def updated(self, raw: dict[str, Any]) -> LayerRow:
@@ -110,8 +138,8 @@ class LayerRow:
             self,
             shape=_shape(raw) or self.shape,
             density=_first(as_float(raw.get("density")), self.density),
-            size=_optional_int(raw.get("size")) or self.size,
-            **_read(raw, _optional_int, "active", "pruned", "grown"),
+            size=as_whole(raw.get("size")) or self.size,
+            **_read(raw, as_whole, "active", "pruned", "grown"),
             turnover=as_float(raw.get("turnover")),
         )
 
@@ -193,7 +221,7 @@ class TopologyPoint:
             **_read(e, as_int, "member", "epoch", "step"),
             kind=as_str(e.get("kind"), "regular"),
             **_read(e, as_float, "rate", "density", "turnover"),
-            **_read(e, _optional_int, "pruned", "grown"),
+            **_read(e, as_whole, "pruned", "grown"),
         )
 
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from ftk_tui import format as fmt
 from ftk_tui.events import by_event_type
 from ftk_tui.records import (
+    FIELD_ERRORS,
     EnsembleRow,
     EpochPoint,
     LayerRow,
@@ -23,7 +24,7 @@ from ftk_tui.records import (
     RunInfo,
     Ticket,
     TopologyPoint,
-    as_float,
+    as_finite,
 )
 
 Status = Literal["running", "finished", "failed", "interrupted", "stale", "empty", "missing"]
@@ -98,24 +99,31 @@ class RunState:
     def apply(self, event: dict[str, Any]) -> RunState:
         """Folds one event into the state; unknown types are ignored.
 
+        Never raises: an event whose fields have unexpected types counts as
+        `invalid` (what it could fold is kept), and so does anything that is not
+        a JSON object with a string `type`.
+
         Args:
             event: A decoded event with a string `type`.
 
         Returns:
             This state, updated.
         """
-        handler = _HANDLERS.get(event.get("type"))  # type: ignore[arg-type]
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            self.invalid += 1
+            return self
+        handler = _HANDLERS.get(event["type"])
         if handler is None:
             return self
         self.events += 1
-        t = as_float(event.get("t"))
+        t = as_finite(event.get("t"))  # `"t": 1e400` reads as infinity: no time
         if t is not None:
             self.first_t = t if self.first_t is None else self.first_t
             self.last_t = t
         self.log.append(event)
         try:
             handler(self, event)
-        except (TypeError, ValueError, KeyError, AttributeError):
+        except FIELD_ERRORS:
             self.invalid += 1
         return self
 
@@ -167,7 +175,7 @@ class RunState:
             row = self._layer_rows.get(name) or LayerRow(name=name)
             try:
                 self._layer_rows[name] = row.updated(raw)
-            except (TypeError, ValueError, AttributeError):
+            except FIELD_ERRORS:
                 self.invalid += 1
         self._layer_updates.clear()
         return self._layer_rows
@@ -175,10 +183,10 @@ class RunState:
     @property
     def best_accuracy(self) -> float | None:
         """The best ensemble test accuracy seen so far."""
-        values = [row.accuracy for row in self.ensemble.values() if row.accuracy is not None]
-        if self.summary and as_float(self.summary.get("ensemble_accuracy")) is not None:
-            values.append(as_float(self.summary["ensemble_accuracy"]))  # type: ignore[arg-type]
-        return max(values, default=None)
+        values = [as_finite(row.accuracy) for row in self.ensemble.values()]
+        if self.summary:
+            values.append(as_finite(self.summary.get("ensemble_accuracy")))
+        return max((v for v in values if v is not None), default=None)
 
     @property
     def phase_label(self) -> str:
@@ -230,8 +238,9 @@ def _epoch_end(s: RunState, e: dict[str, Any]) -> None:
     s.member, s.epoch, s.global_epoch = point.member, point.epoch, point.global_epoch
     s.step, s.lr = point.step, point.lr
     s.density = point.density if point.density is not None else s.density
-    if point.seconds is not None:
-        s._recent_seconds.append(point.seconds)
+    seconds = as_finite(point.seconds)
+    if seconds is not None and seconds >= 0:
+        s._recent_seconds.append(seconds)
     s.bump("info", "history")
 
 

@@ -13,11 +13,13 @@ from ftk.data.corruptions import CORRUPTIONS, corrupt
 from ftk.data.pipeline import load_data
 from ftk.data.spec import ALL_NAMES as DATASET_NAMES
 from ftk.data.spec import DatasetInfo, Splits
+from ftk.data.tfds_download import DatasetNotPreparedError
 
 __all__ = [
     "CORRUPTIONS",
     "DATASET_NAMES",
     "DatasetInfo",
+    "DatasetNotPreparedError",
     "Splits",
     "cifar_c_test",
     "corrupt",

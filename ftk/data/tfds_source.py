@@ -2,10 +2,12 @@
 
 Download behaviour: with `data_dir=None`, TFDS's default folder
 (`~/tensorflow_datasets`, or `$TFDS_DATA_DIR`) is used and a missing dataset
-is downloaded and prepared there, as `keras.datasets` would. With an explicit
-`data_dir`, nothing is downloaded: the dataset must already be prepared there,
-for example with `tfds build cifar10 --data_dir=DIR`. ImageNet is never
-downloaded (it needs the manually downloaded archives, `--manual_dir`).
+is downloaded and prepared there, as `keras.datasets` would; a quick connection
+test first (`ftk.data.tfds_download`) turns a machine without internet access
+into a `DatasetNotPreparedError` instead of minutes of download retries. With
+an explicit `data_dir`, nothing is downloaded: the dataset must already be
+prepared there, for example with `tfds build cifar10 --data_dir DIR`. ImageNet
+is never downloaded (it needs the manually downloaded archives, `--manual_dir`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,12 @@ import numpy as np
 import tensorflow as tf
 
 from ftk.data.local_files import ArrayPair, ArraySplits
+from ftk.data.tfds_download import (
+    MANUAL_DOWNLOAD,
+    DatasetNotPreparedError,
+    ensure_available,
+    not_prepared_message,
+)
 
 #: The split each dataset evaluates on, when it is not `"test"`.
 TEST_SPLITS = {"imagenet2012": "validation"}
@@ -29,12 +37,17 @@ _READ_BATCH = 8192
 def load_split(name: str, split: str, data_dir: str | None, **kwargs: Any) -> tf.data.Dataset:
     """Returns one split of a TFDS dataset as `(image, label)` pairs.
 
-    Downloads only when no `data_dir` is given (never ImageNet); a dataset
-    missing from `data_dir` is a `FileNotFoundError` that says how to prepare it.
+    Downloads only when no `data_dir` is given (never ImageNet), and only after
+    `ensure_available` found the download servers reachable.
+
+    Raises:
+        DatasetNotPreparedError: when the dataset is not prepared and cannot be
+            downloaded now; the message says how to prepare it.
     """
     import tensorflow_datasets as tfds
 
-    download = data_dir is None and name != "imagenet2012"
+    ensure_available(name, data_dir)
+    download = data_dir is None and name.split("/")[0] not in MANUAL_DOWNLOAD
     try:
         return tfds.load(
             name,
@@ -44,16 +57,12 @@ def load_split(name: str, split: str, data_dir: str | None, **kwargs: Any) -> tf
             download=download,
             **kwargs,
         )
-    except AssertionError as error:
+    except AssertionError as error:  # TFDS's own check, should `ensure_available` miss a case
         if "could not find data" not in str(error) and "manual" not in str(error):
             raise
-        where = data_dir or "the default TFDS data_dir (~/tensorflow_datasets)"
-        manual = " --manual_dir=DIR_WITH_THE_IMAGENET_TARS" if name == "imagenet2012" else ""
-        raise FileNotFoundError(
-            f"TFDS dataset {name!r} is not prepared in {where}. Prepare it with "
-            f"`tfds build {name} --data_dir={data_dir or '~/tensorflow_datasets'}{manual}` "
-            "on a machine with internet access, or pass `data_dir=` pointing at a "
-            "folder where it is already prepared."
+        version_dir = tfds.builder(name, data_dir=data_dir).data_dir
+        raise DatasetNotPreparedError(
+            not_prepared_message(name, data_dir, version_dir, f"TFDS cannot read it ({error})")
         ) from error
 
 
@@ -78,7 +87,8 @@ def load_tfds_arrays(name: str, data_dir: str | None = None) -> ArraySplits:
         `((x_train, y_train), (x_test, y_test))` with uint8 NHWC images and int32 labels.
 
     Raises:
-        FileNotFoundError: if the dataset is not prepared in an explicit `data_dir`.
+        DatasetNotPreparedError: (a `FileNotFoundError`) if the dataset is not
+            prepared in `data_dir` and cannot be downloaded now.
 
     Example:
 
@@ -137,7 +147,7 @@ def load_tfds_streams(
         `((open_train, num_train), (val, num_val) or None, (test, num_test))`.
 
     Raises:
-        FileNotFoundError: if the dataset is not prepared.
+        DatasetNotPreparedError: (a `FileNotFoundError`) if the dataset is not prepared.
         ValueError: if split sizes are unknown and `limit` is not given.
 
     Example:
@@ -147,6 +157,7 @@ def load_tfds_streams(
     train = open_train(seed=0)
     ```
     """
+    ensure_available(name, data_dir)  # unprepared, the split sizes would be unknown
     test_split = TEST_SPLITS.get(name, "test")
     total_train = _split_size(name, "train", data_dir)
     total_test = _split_size(name, test_split, data_dir)

@@ -60,7 +60,7 @@ def discard(path: Path) -> None:
 
 
 def reopen(run_dir: str | os.PathLike, recipe: Recipe | None = None) -> tuple[Path, Recipe, list[str]]:
-    """Opens an existing run folder for `--resume`.
+    """Opens an existing run folder for `--resume`, removing temporary files of a kill.
 
     The recipe may differ from the run's `recipe.yaml` only in
     `RESUMABLE_FIELDS` (e.g. a lower learning rate after a divergence); the
@@ -80,6 +80,7 @@ def reopen(run_dir: str | os.PathLike, recipe: Recipe | None = None) -> tuple[Pa
     path = Path(run_dir)
     if not (path / "recipe.yaml").is_file():
         raise FileNotFoundError(f"'{path}' is not a run directory: it has no recipe.yaml.")
+    atomic.remove_stale_temp_files(path)  # left by a killed writer
     saved = load_recipe(path / "recipe.yaml")
     if recipe is None or dump_recipe(recipe) == dump_recipe(saved):
         return path, saved, []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -46,9 +47,9 @@ class RunListScreen(Screen[None]):
         self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label(f"runs in {self.folder.name or self.folder}/", id="runs-title")
+        yield Label(f"runs in {self.folder.name or self.folder}/", id="runs-title", markup=False)
         yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
-        yield Label("", id="runs-empty")
+        yield Label("", id="runs-empty", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -102,9 +103,9 @@ class RunListScreen(Screen[None]):
 def _cells(summary: RunSummary) -> tuple[str, ...]:
     progress = f"{summary.global_epoch}/{summary.total_epochs}" if summary.total_epochs else fmt.DASH
     return (
-        summary.name,
-        summary.protocol or fmt.DASH,
-        summary.model or fmt.DASH,
+        escape(summary.name),
+        escape(summary.protocol) or fmt.DASH,
+        escape(summary.model) or fmt.DASH,
         fmt.number(summary.density, 2),
         summary.status,
         progress,

@@ -12,8 +12,11 @@ class ErrorPanel(RunPart, Static):
     """Shows `run_end.error` prominently when a run failed or was interrupted.
 
     The panel is hidden (by `app.tcss`) unless it has the class `-failed` or
-    `-interrupted`.
+    `-interrupted`. The error is shown as written, markup and all.
     """
+
+    def __init__(self, id: str | None = None) -> None:
+        super().__init__(markup=False, id=id)
 
     def watch_state(self, state: RunState | None) -> None:
         """Shows or hides the panel and sets its text."""

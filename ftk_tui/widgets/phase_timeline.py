@@ -32,7 +32,7 @@ class PhaseTimeline(RunPart, Widget):
         total = max(state.info.total_epochs, state.global_epoch, 1)
 
         def column(epoch: int) -> int:
-            return min(epoch * width // total, width - 1)
+            return min(max(epoch * width // total, 0), width - 1)
 
         starts = sorted(
             ((column(self._global(state, p.member, p.epoch)), p) for p in state.phases), key=lambda s: s[0]

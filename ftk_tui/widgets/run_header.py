@@ -26,14 +26,14 @@ class RunHeader(RunPart, Widget):
     loading: reactive[float | None] = reactive(None)
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="header-top"):
-            yield Label(id="run-title")
-            yield Label(id="run-timing")
-            yield Label(id="run-status")
-        yield Label(id="run-details")
+        with Horizontal(id="header-top"):  # texts from events: no markup
+            yield Label(id="run-title", markup=False)
+            yield Label(id="run-timing", markup=False)
+            yield Label(id="run-status", markup=False)
+        yield Label(id="run-details", markup=False)
         with Horizontal(id="header-progress"):
-            yield Label(id="run-phase")
-            yield Label(id="run-position")
+            yield Label(id="run-phase", markup=False)
+            yield Label(id="run-position", markup=False)
             yield ProgressBar(total=1, show_eta=False, id="run-progress")
 
     def watch_state(self) -> None:
@@ -71,7 +71,8 @@ class RunHeader(RunPart, Widget):
         self.query_one("#run-phase", Label).update(state.phase_label)
         self.query_one("#run-position", Label).update(self._position(state))
         total = max(info.total_epochs, state.global_epoch, 1)
-        self.query_one("#run-progress", ProgressBar).update(total=total, progress=state.global_epoch)
+        progress = max(state.global_epoch, 0)
+        self.query_one("#run-progress", ProgressBar).update(total=total, progress=progress)
 
     @staticmethod
     def _details(state: RunState) -> str:

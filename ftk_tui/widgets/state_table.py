@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import ClassVar
 
+from rich.markup import escape
 from textual.widgets import DataTable
 
 from ftk_tui.state import RunState
@@ -18,6 +19,7 @@ class StateTable(RunPart, DataTable[str], can_focus=False):
     (`COLUMNS`), and define `state_rows(state)`, which returns the rows (one
     tuple of cell texts each, in order); a subclass without it is refused when
     it is defined. The rows are rebuilt only when that part of the state changed.
+    Cells are plain text: markup in them (a layer named `[/]`) is shown as written.
 
     Args:
         id: The id of the widget in the DOM.
@@ -48,4 +50,4 @@ class StateTable(RunPart, DataTable[str], can_focus=False):
         if state is None or not self._part_changed(state, self.PART):
             return
         self.clear()
-        self.add_rows(self.state_rows(state))
+        self.add_rows(tuple(map(escape, row)) for row in self.state_rows(state))

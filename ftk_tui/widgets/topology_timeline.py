@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Sparkline
@@ -22,16 +24,22 @@ class TopologyTimeline(RunPart, Vertical):
         with Horizontal(classes="spark-row"):
             yield Label("turnover", classes="spark-label")
             yield Sparkline([], id="turnover-sparkline")
-        yield Label("no topology updates yet", id="topology-summary")
+        yield Label("no topology updates yet", id="topology-summary", markup=False)
 
     def watch_state(self, state: RunState | None) -> None:
         """Redraws when a topology update arrived."""
         if state is None or not self.is_mounted or not self._part_changed(state, "topology"):
             return
         points = list(state.topology)
-        self.query_one("#rate-sparkline", Sparkline).data = [p.rate or 0.0 for p in points]
-        self.query_one("#turnover-sparkline", Sparkline).data = [p.turnover or 0.0 for p in points]
+        self.query_one("#rate-sparkline", Sparkline).data = [_height(p.rate) for p in points]
+        self.query_one("#turnover-sparkline", Sparkline).data = [_height(p.turnover) for p in points]
         self.query_one("#topology-summary", Label).update(_summary(state))
+
+
+def _height(fraction: float | None) -> float:
+    """A sparkline bar for a rate or turnover: missing, NaN or infinite ones are 0,
+    and none leaves [0, 1] (a wild value would flatten all the others)."""
+    return min(max(fraction, 0.0), 1.0) if fraction is not None and math.isfinite(fraction) else 0.0
 
 
 def _summary(state: RunState) -> str:

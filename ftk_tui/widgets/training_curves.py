@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 
@@ -11,6 +9,10 @@ from ftk_tui.records import EpochPoint
 from ftk_tui.state import RunState
 from ftk_tui.widgets.metric_plot import MetricPlot, Series
 from ftk_tui.widgets.run_part import RunPart
+
+PLOT_LIMIT = 1e100
+"""Values beyond this size (or not finite) are left out of the plots: the axes
+could not hold them next to the others."""
 
 
 class TrainingCurves(RunPart, Horizontal):
@@ -35,5 +37,5 @@ class TrainingCurves(RunPart, Horizontal):
 
 def _series(history: list[EpochPoint], label: str, metric: str) -> Series:
     points = [(p.global_epoch, getattr(p, metric)) for p in history]
-    kept = [(x, y) for x, y in points if y is not None and math.isfinite(y)]
+    kept = [(x, y) for x, y in points if y is not None and abs(y) <= PLOT_LIMIT]  # NaN fails too
     return (label, [float(x) for x, _ in kept], [y for _, y in kept])

@@ -1,6 +1,8 @@
-"""Tests for TFDS datasets, with `tfds.testing.mock_data` (no network)."""
+"""Tests for TFDS datasets, with `tfds.testing.mock_data` or a faked download (no network)."""
 
 import os
+import socket
+import time
 
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
@@ -9,8 +11,11 @@ import pytest  # noqa: E402
 import tensorflow as tf  # noqa: E402
 import tensorflow_datasets as tfds  # noqa: E402
 
-from ftk.data import load_data  # noqa: E402
+from ftk.data import DatasetNotPreparedError, load_data  # noqa: E402
+from ftk.data import tfds_download  # noqa: E402
 from ftk.data.tfds_source import load_tfds_arrays  # noqa: E402
+
+CIFAR10_LABELS = "airplane automobile bird cat deer dog frog horse ship truck".split()
 
 
 def _raw_test_images(name, count):
@@ -62,9 +67,116 @@ def test_imagenet_mock_shapes():
     assert x_test.shape == (4, 224, 224, 3)
 
 
-def test_unprepared_dataset_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="tfds build cifar10"):
+@pytest.fixture
+def default_data_dir(tmp_path, monkeypatch):
+    """TFDS's default folder (`data_dir=None`), empty, under `tmp_path`."""
+    folder = tmp_path / "tensorflow_datasets"
+    monkeypatch.setattr(tfds.core.constants, "DATA_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def no_download(monkeypatch):
+    """Fails the test if TFDS starts a download."""
+    def download_and_prepare(self, *args, **kwargs):
+        raise AssertionError(f"TFDS started downloading {self.name}")
+
+    monkeypatch.setattr(tfds.core.DatasetBuilder, "download_and_prepare", download_and_prepare)
+
+
+@pytest.fixture
+def network(monkeypatch):
+    """Replaces TCP connections: `network.online` says whether they succeed, or hang
+    with `network.hang`; `network.tried` lists the (host, port) tried."""
+    class Network:
+        online, hang, tried = False, False, []
+
+    def create_connection(address, timeout=None, *args, **kwargs):
+        Network.tried.append(tuple(address))
+        if Network.hang:
+            time.sleep(60)
+        if not Network.online:
+            raise socket.gaierror(-2, "Name or service not known")
+        return socket.socket()  # closed at once by the probe
+
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    for name in ("http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.upper(), raising=False)
+    return Network
+
+
+def _cifar10_archive(folder):
+    """Writes what TFDS extracts from `cifar-10-binary.tar.gz`: 4 images per file."""
+    batches = folder / "cifar-10-batches-bin"
+    batches.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for name in [f"data_batch_{i}.bin" for i in range(1, 6)] + ["test_batch.bin"]:
+        records = [bytes([i]) + rng.integers(0, 256, 3072, dtype=np.uint8).tobytes() for i in range(4)]
+        (batches / name).write_bytes(b"".join(records))
+    (batches / "batches.meta.txt").write_text("\n".join(CIFAR10_LABELS) + "\n")
+    return folder
+
+
+def test_unprepared_dataset_in_data_dir_is_not_downloaded(tmp_path, no_download, network):
+    with pytest.raises(DatasetNotPreparedError) as raised:
         load_data("cifar10", data_dir=str(tmp_path))
+    message = str(raised.value)
+    assert isinstance(raised.value, FileNotFoundError)
+    assert "'cifar10'" in message and f"`data.data_dir` {tmp_path}" in message
+    assert "`tfds build cifar10 --data_dir DIR`" in message and "--set data.data_dir=DIR" in message
+    assert network.tried == []
+
+
+def test_offline_download_fails_fast_with_how_to_prepare(default_data_dir, no_download, network):
+    start = time.monotonic()
+    with pytest.raises(DatasetNotPreparedError) as raised:
+        load_data("cifar10")
+    assert time.monotonic() - start < 30
+    message = str(raised.value)
+    assert "'cifar10'" in message and str(default_data_dir) in message
+    assert "`data.data_dir` is not set" in message and "no connection to www.cs.toronto.edu:443" in message
+    assert "`tfds build cifar10 --data_dir DIR`" in message and "set `data.data_dir: DIR`" in message
+    assert network.tried == [("www.cs.toronto.edu", 443)]
+
+
+def test_a_hung_connection_test_is_cut_short(default_data_dir, no_download, network, monkeypatch):
+    monkeypatch.setattr(tfds_download, "DOWNLOAD_PROBE_SECONDS", 0.5)
+    network.hang = True
+    start = time.monotonic()
+    with pytest.raises(DatasetNotPreparedError, match="within 0.5 s"):
+        load_data("mnist")
+    assert time.monotonic() - start < 5
+    assert network.tried == [("storage.googleapis.com", 443)]
+
+
+def test_imagenet_is_never_downloaded(default_data_dir, no_download, network):
+    with pytest.raises(DatasetNotPreparedError, match="cannot be downloaded automatically") as raised:
+        load_data("imagenet2012", limit=8)
+    assert "`tfds build imagenet2012 --data_dir DIR --manual_dir DIR_WITH_THE_IMAGENET_TARS`" in str(raised.value)
+    assert network.tried == []
+
+
+def test_online_download_runs_the_real_tfds_preparation(tmp_path, default_data_dir, network, monkeypatch):
+    archive = _cifar10_archive(tmp_path / "extracted")
+    monkeypatch.setattr(tfds.download.DownloadManager, "download_and_extract", lambda self, url: str(archive))
+    network.online = True
+    splits = load_data("cifar10", batch_size=4)
+    assert (splits.info.num_train, splits.info.num_test) == (20, 4)
+    assert network.tried == [("www.cs.toronto.edu", 443)]
+    assert (default_data_dir / "cifar10" / "3.0.2" / "dataset_info.json").is_file()
+    network.online, network.tried = False, []
+    (_, y_train), (x_test, y_test) = load_tfds_arrays("cifar10")  # prepared: no connection test
+    assert network.tried == [] and sorted(y_test) == [0, 1, 2, 3] and x_test.shape == (4, 32, 32, 3)
+
+
+def test_connection_test_goes_to_the_proxy(default_data_dir, network, monkeypatch):
+    monkeypatch.setenv("https_proxy", "http://proxy.example:3128")
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    assert tfds_download._download_addresses(tfds.builder("cifar10")) == [("proxy.example", 3128)]
+    monkeypatch.setenv("no_proxy", "www.cs.toronto.edu")
+    assert tfds_download._download_addresses(tfds.builder("cifar10")) == [("www.cs.toronto.edu", 443)]
 
 
 def _streamed_epochs(order_seed, first_epoch, epochs=1, global_seed=None):

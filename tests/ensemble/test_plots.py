@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 from matplotlib.image import imread
 
+from ftk import atomic
+
 _ROOT = pathlib.Path(__file__).parents[2]
 
 
@@ -42,7 +44,7 @@ def _check_png(path: pathlib.Path, returned: pathlib.Path) -> np.ndarray:
     image = imread(path)
     assert image.ndim == 3 and image.shape[0] > 100 and image.shape[1] > 100
     assert image.std() > 0  # something was drawn
-    leftovers = [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")]
+    leftovers = [p.name for p in path.parent.iterdir() if atomic.is_temp_file(p)]
     assert leftovers == []
     return image
 

@@ -181,3 +181,14 @@ def test_an_event_after_a_partial_line_starts_a_new_line(tmp_path):
     lines = (tmp_path / "events.jsonl").read_text().splitlines()
     assert lines[0] == '{"schema": 1, "type": "epoch_e'
     assert json.loads(lines[1])["summary"] == {"loss": None}  # strict JSON: NaN is null
+
+
+def test_resume_cleans_the_temporary_files_of_a_kill(run, tmp_path):
+    folder = tmp_path / "r"
+    interrupted_dst_run(run, folder)
+    stale = [folder / "checkpoints" / ".model.keras.tmp-0123456789abcdef.keras",
+             folder / "tickets" / ".ticket_1.keras.tmp-fedcba9876543210.keras"]
+    for path in stale:
+        path.write_bytes(b"half a model")
+    run("test_dst", run_dir=folder, resume=True)
+    assert not any(path.exists() for path in stale)

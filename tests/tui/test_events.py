@@ -6,8 +6,9 @@ import json
 import os
 from pathlib import Path
 
-from ftk_tui.events import EventReader
-from tests.tui.conftest import T0, edst_events, epoch_end, run_start, write_events
+from ftk_tui.events import EventReader, decode_lines
+from ftk_tui.runs import RunSummarizer
+from tests.tui.conftest import T0, edst_events, epoch_end, run_start, topology_update, write_events
 
 
 def _line(event: dict) -> bytes:
@@ -137,3 +138,40 @@ def test_max_bytes_reads_in_chunks(tmp_path: Path) -> None:
     for _ in range(1000):
         seen += reader.poll().events
     assert seen == events
+
+
+def test_cut_line_of_a_killed_writer_does_not_swallow_the_next_event(tmp_path: Path) -> None:
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(_line(run_start()) + _line(epoch_end(3, T0 + 180))[:40])  # killed mid-line
+    reader = EventReader(path)
+    assert [e["type"] for e in reader.poll().events] == ["run_start"]
+    with open(path, "ab") as file:  # the resumed trainer appends after the cut line
+        file.write(_line(run_start(name="resumed", t=T0 + 500)) + _line(epoch_end(4, T0 + 560)))
+    result = reader.poll()
+    assert [(e["type"], e.get("run")) for e in result.events] == [("run_start", "resumed"), ("epoch_end", None)]
+    assert result.malformed == 1
+
+
+def test_glued_line_keeps_only_a_whole_event_at_its_end() -> None:
+    update = json.dumps(topology_update(150, T0))
+    inner = update.index('{"name"', 1)
+    cut = update[: update.index("}", inner) + 1]  # ends with a whole layer object
+    whole = json.dumps(epoch_end(2, T0 + 120))
+    lines = [
+        (cut + whole).encode(),  # a cut event, then a whole one: the whole one is kept
+        cut.encode(),  # only a cut event: malformed, its last layer is no event
+        (cut + whole[:-1]).encode(),  # the second one is cut too: malformed
+        b'{"x": {"type": "run_end", "status": "failed"}',  # nothing in it begins like an event
+        b'{"t": 1, "type": "epoch_e' + b'\xff' + whole.encode(),  # invalid UTF-8 in the cut part
+    ]
+    events, malformed = decode_lines(lines)
+    assert [e["type"] for e in events] == ["epoch_end", "epoch_end"] and events[0]["epoch"] == 2
+    assert malformed == 5
+
+
+def test_run_list_summary_skips_a_cut_line(tmp_path: Path) -> None:
+    path = tmp_path / "run" / "events.jsonl"
+    write_events(path, [run_start()])
+    with open(path, "ab") as file:
+        file.write(_line(epoch_end(1, T0 + 60))[:30] + _line(epoch_end(2, T0 + 120)))
+    assert RunSummarizer().summarize(tmp_path / "run", now=T0).global_epoch == 2
