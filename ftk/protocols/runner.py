@@ -104,6 +104,7 @@ class _Runner:
         self.started = False
         self.counts: Counts | None = None
         self.state = RunState()
+        self.changed: list[str] = []
 
     @property
     def committed(self) -> bool:
@@ -111,10 +112,10 @@ class _Runner:
         return bool(self.state.epoch or self.state.member or self.state.tickets)
 
     def run(self, state: RunState, resumed: bool, changed: list[str]) -> RunResult:
+        self.changed = changed
         try:
             self._load_data()
             plan = self._plan(state, resumed)
-            self.changed = changed
             for run, epoch in plan:
                 self._train(run, epoch, resumed)
         except BaseException as error:
@@ -207,7 +208,10 @@ class _Runner:
             callbacks=callbacks, shuffle=False, verbose=0,
         )
         self.counts = Counts.of(model)
-        if not self.protocol.tickets_from_callbacks:
+        if self.protocol.tickets_from_callbacks:  # its tickets are committed: the run is done
+            self.state = dataclasses.replace(self.state, member=run.index + 1, epoch=0, checkpoint=None)
+            self.state.write(self.path)
+        else:
             self._save_ticket(run, model)
 
     def _model(self, run: MemberRun, initial_epoch: int) -> keras.Model:
