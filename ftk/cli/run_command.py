@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 from pathlib import Path
 
 from rich.console import Console
@@ -22,10 +23,15 @@ def add_parser(subparsers) -> None:
 
 def command(args: argparse.Namespace) -> int:
     from ftk.cli.progress import RichProgress
+    from ftk.cli.recipe_models import build_recipe_model
     from ftk.protocols.runner import run_recipe
     from ftk.recipes import find_recipe, load_recipe
 
-    recipe = load_recipe(find_recipe(args.recipe), args.overrides)
+    file = find_recipe(args.recipe)
+    recipe = load_recipe(file, args.overrides)
+    if not args.resume:  # the checks of `ftk validate`, before anything is created
+        build_recipe_model(recipe, str(file))
+    _interrupt_on_sigterm()
     console = Console()
     if args.tui:
         from ftk.cli.watch import train_and_watch
@@ -54,3 +60,16 @@ def command(args: argparse.Namespace) -> int:
         console.print(f"Each ticket: {result.counts}")
     console.print(f"Run directory: {result.run_dir}")
     return 0
+
+
+def _interrupt_on_sigterm() -> None:
+    """Makes SIGTERM (what job schedulers send) stop a run like Ctrl-C.
+
+    The run then ends with a `run_end` event of status `interrupted`, and its
+    last checkpoint is there to `--resume` from.
+    """
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(f"stopped by {signal.Signals(signum).name}")
+
+    signal.signal(signal.SIGTERM, interrupt)

@@ -20,8 +20,9 @@ def command(args: argparse.Namespace) -> int:
     from ftk.recipes import find_recipe, load_recipe
     from ftk.sparse.counts import Counts
 
-    recipe = load_recipe(find_recipe(args.recipe), args.overrides)
-    model, _ = build_recipe_model(recipe)
+    file = find_recipe(args.recipe)
+    recipe = load_recipe(file, args.overrides)
+    model, _ = build_recipe_model(recipe, str(file))
     console = Console()
     console.print(
         f"[green]ok[/] {recipe.name}: protocol {recipe.protocol}, model {recipe.model.name}, "

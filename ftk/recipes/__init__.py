@@ -19,7 +19,7 @@ print(dump_recipe(recipe))
 ```
 """
 
-from ftk.recipes.errors import RecipeError
+from ftk.recipes.errors import RecipeError, RecipeNotFoundError
 from ftk.recipes.loading import (
     RECIPES_DIR,
     dump_recipe,
@@ -54,6 +54,7 @@ __all__ = [
     "PfConfig",
     "Recipe",
     "RecipeError",
+    "RecipeNotFoundError",
     "RunConfig",
     "SparsityConfig",
     "TrainingConfig",

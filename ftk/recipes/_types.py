@@ -27,6 +27,17 @@ RULES_ERROR = "ftk_rules"
 # PyYAML reads `5e-4` (no dot) as a string; such text is accepted as a number.
 _NUMBER_TEXT = re.compile(r"[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?")
 
+#: The largest count a recipe may hold: TensorFlow and Keras take counts as int32.
+MAX_COUNT = 2**31 - 1
+#: The largest seed: numpy and `keras.utils.set_random_seed` take seeds in [0, 2**32).
+MAX_SEED = 2**32 - 1
+#: The most epochs of one run (the paper's longest run has 450): more is a typo.
+MAX_EPOCHS = 100_000
+#: The most ensemble members (the paper uses up to 16): more is a typo.
+MAX_MEMBERS = 1_000
+SEED_RANGE = " (numpy and keras.utils.set_random_seed take seeds below 2**32)"
+_EPOCHS_BOUND = " (a sanity bound: the paper's longest run has 450)"
+
 
 def show(value: Any, limit: int = 80) -> str:
     """Renders a received value the way a YAML file spells it (`null`, `true`, `'text'`)."""
@@ -41,7 +52,10 @@ def show(value: Any, limit: int = 80) -> str:
     elif isinstance(value, dict):
         text = "{" + ", ".join(f"{key}: {show(item)}" for key, item in value.items()) + "}"
     else:
-        text = repr(value)
+        try:
+            text = repr(value)
+        except ValueError:  # an integer of more than 4300 digits
+            text = f"an integer of {value.bit_length():,} bits"
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -78,7 +92,10 @@ def _outside(x: float, low: float | None, high: float | None, lo_open: bool, hi_
 
 def _as_number(value: Any) -> float:
     if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond the float range
+            number = math.inf
     elif isinstance(value, str) and _NUMBER_TEXT.fullmatch(value.strip()):
         number = float(value)
     else:
@@ -107,8 +124,13 @@ def within(
     return PlainValidator(check)
 
 
-def whole(minimum: int, *, optional: bool = False) -> PlainValidator:
-    """Validates an integer `>= minimum`; `optional` also accepts `null`."""
+def whole(
+    minimum: int, maximum: int = MAX_COUNT, *, optional: bool = False, why: str = ""
+) -> PlainValidator:
+    """Validates an integer in `[minimum, maximum]`; `optional` also accepts `null`.
+
+    `why` explains the maximum in the message, e.g. `" (numpy's seed range)"`.
+    """
 
     def check(value: Any) -> int | None:
         if value is None and optional:
@@ -117,6 +139,8 @@ def whole(minimum: int, *, optional: bool = False) -> PlainValidator:
             fail(f"must be an integer{' or null' if optional else ''}; received {show(value)}")
         if value < minimum:
             fail(f"must be >= {minimum}; received {show(value)}")
+        if value > maximum:
+            fail(f"must be <= {maximum}{why}; received {show(value)}")
         return int(value)
 
     return PlainValidator(check)
@@ -205,6 +229,10 @@ OptionalBool = Annotated[bool | None, flag(optional=True)]
 Count = Annotated[int, whole(0)]
 PositiveCount = Annotated[int, whole(1)]
 OptionalPositiveCount = Annotated[int | None, whole(1, optional=True)]
+Seed = Annotated[int, whole(0, MAX_SEED, why=SEED_RANGE)]
+Epochs = Annotated[int, whole(1, MAX_EPOCHS, why=_EPOCHS_BOUND)]
+EpochCount = Annotated[int, whole(0, MAX_EPOCHS, why=_EPOCHS_BOUND)]
+Members = Annotated[int, whole(1, MAX_MEMBERS, why=" (each member is a full training run)")]
 Fraction = Annotated[float, within(0, 1, high_open=True)]  # [0, 1)
 OpenFraction = Annotated[float, within(0, 1, low_open=True, high_open=True)]  # (0, 1)
 UnitFraction = Annotated[float, within(0, 1, low_open=True)]  # (0, 1]

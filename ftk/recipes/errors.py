@@ -50,6 +50,14 @@ class RecipeError(ValueError):
         return (type(self), (self.source, self.problems))
 
 
+class RecipeNotFoundError(RecipeError, FileNotFoundError):
+    """No recipe file at the given path, and no shipped recipe of that name.
+
+    A `RecipeError` (so `except RecipeError` catches every recipe problem) and
+    a `FileNotFoundError` (what a missing file raises elsewhere in Python).
+    """
+
+
 def validation_problems(error: ValidationError) -> list[str]:
     """Turns pydantic's `ValidationError` into `path: message` lines.
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -9,13 +10,22 @@ from typing import Any
 from pydantic import ValidationError
 
 from ftk.recipes._types import suggest
-from ftk.recipes.errors import RecipeError, validation_problems
+from ftk.recipes.errors import RecipeError, RecipeNotFoundError, validation_problems
 from ftk.recipes.overrides import apply_overrides
 from ftk.recipes.schema import Recipe
-from ftk.recipes.yaml_io import read_yaml, to_yaml
+from ftk.recipes.yaml_io import MAX_CHARS, read_yaml, to_yaml
 
 #: The folder of the recipes shipped with ftk (top-level `recipes/`).
 RECIPES_DIR = Path(__file__).resolve().parents[2] / "recipes"
+
+# Byte-order marks of encodings other than UTF-8, longest first (UTF-32 LE starts like UTF-16 LE).
+_OTHER_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
+_SAVE_AS_UTF8 = "recipes must be UTF-8 text; save the file as UTF-8"
 
 
 def shipped_recipes() -> dict[str, Path]:
@@ -47,8 +57,10 @@ def find_recipe(name_or_path: str | Path) -> Path:
         The path of the recipe file.
 
     Raises:
-        FileNotFoundError: if it is neither an existing file nor a shipped
-            name; the message lists the shipped names.
+        RecipeNotFoundError: if it is neither an existing file nor a shipped
+            name; the message lists the shipped names. It is both a
+            `RecipeError` and a `FileNotFoundError`.
+        RecipeError: if it names a folder.
 
     Example:
 
@@ -63,10 +75,15 @@ def find_recipe(name_or_path: str | Path) -> Path:
     name = path.name.removesuffix(".yaml")
     if name in shipped and str(name_or_path) in (name, f"{name}.yaml"):
         return shipped[name]
+    if path.is_dir():
+        raise RecipeError(str(name_or_path), ["(file): is a folder, not a recipe file"])
     hint = suggest(name, shipped)
-    raise FileNotFoundError(
-        f"{name_or_path}: no such recipe file, and no shipped recipe of that name{hint}; "
-        f"shipped recipes: {', '.join(shipped) or '(none)'}"
+    raise RecipeNotFoundError(
+        str(name_or_path),
+        [
+            f"(file): no such recipe file, and no shipped recipe of that name{hint}; "
+            f"shipped recipes: {', '.join(shipped) or '(none)'}"
+        ],
     )
 
 
@@ -103,9 +120,13 @@ def load_recipe(path: str | Path, overrides: Sequence[str] = ()) -> Recipe:
         The validated `Recipe`.
 
     Raises:
-        FileNotFoundError: if there is no such file or shipped recipe.
-        RecipeError: for invalid YAML, an invalid override, or any schema or
-            cross-field problem; the message starts with the file path.
+        RecipeError: for a missing file (`RecipeNotFoundError`, also a
+            `FileNotFoundError`), a folder, an unreadable or non-UTF-8 file,
+            invalid YAML, an invalid override, or any schema or cross-field
+            problem; the message starts with the file path and names the
+            field and the value received. Any input ends in this error, and
+            quickly: the reader refuses what plain data does not need (see
+            `ftk.recipes.read_yaml`).
 
     Example:
 
@@ -116,9 +137,39 @@ def load_recipe(path: str | Path, overrides: Sequence[str] = ()) -> Recipe:
     """
     file = find_recipe(path)
     source = str(file)
-    data = read_yaml(file.read_text(encoding="utf-8"), source)
+    data = read_yaml(_read_text(file, source), source)
     data = apply_overrides(data, overrides, source)
     return recipe_from_dict(data, source)
+
+
+def _read_text(file: Path, source: str) -> str:
+    """Reads a recipe file as UTF-8 text (with or without a byte-order mark)."""
+    try:
+        with open(file, "rb") as stream:
+            raw = stream.read(4 * MAX_CHARS + 4)  # enough for MAX_CHARS + 1 characters
+    except OSError as error:
+        raise RecipeError(source, [f"(file): cannot be read: {error.strerror or error}"]) from None
+    if len(raw) > 4 * MAX_CHARS:
+        raise RecipeError(
+            source, [f"(file): is larger than {4 * MAX_CHARS:,} bytes, more than a recipe needs"]
+        )
+    for bom, encoding in _OTHER_BOMS:
+        if raw.startswith(bom):
+            raise RecipeError(source, [f"(file): is {encoding} text; {_SAVE_AS_UTF8}"])
+    if b"\0" in raw:
+        line = raw[: raw.index(b"\0")].count(b"\n") + 1
+        raise RecipeError(
+            source, [f"line {line}: holds a NUL byte, so it is not UTF-8 text; {_SAVE_AS_UTF8}"]
+        )
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        byte = raw[error.start]
+        raise RecipeError(
+            source,
+            [f"line {line}: byte 0x{byte:02x} is not UTF-8 (Latin-1?); {_SAVE_AS_UTF8}"],
+        ) from None
 
 
 def recipe_to_dict(recipe: Recipe) -> dict[str, Any]:

@@ -6,18 +6,18 @@ import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import yaml
-
+from ftk.recipes._types import show
 from ftk.recipes.errors import RecipeError, unknown_key_hint
 from ftk.recipes.schema import section_model
+from ftk.recipes.yaml_io import parse_value
 
 
 def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
     """Splits `"training.lr_milestones=[0.3,0.6]"` into its key path and value.
 
-    The value is read with `yaml.safe_load`, so `5`, `0.1`, `5e-4`, `true`,
-    `null`, `[0.3, 0.6]` and plain words (`cifar100`) all mean what they mean
-    in a recipe file.
+    The value is read as YAML, as in a recipe file (`read_yaml`), so `5`,
+    `0.1`, `5e-4`, `true`, `null`, `[0.3, 0.6]` and plain words (`cifar100`)
+    all mean what they mean there.
 
     Args:
         text: One override, `PATH=VALUE`.
@@ -26,8 +26,9 @@ def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
         `(keys, value)`, e.g. `(("data", "name"), "cifar100")`.
 
     Raises:
-        ValueError: if `text` has no `=`, an empty key, or a value that is
-            not valid YAML.
+        ValueError: if `text` has no `=`, an empty key, or a value that a
+            recipe file could not hold (invalid YAML, an alias, deep nesting,
+            a number too large).
 
     Example:
 
@@ -41,12 +42,7 @@ def parse_override(text: str) -> tuple[tuple[str, ...], Any]:
     keys = tuple(key.strip() for key in path.strip().split("."))
     if not all(keys):
         raise ValueError(f"the path {path.strip()!r} has an empty key")
-    try:
-        value = yaml.safe_load(raw)
-    except yaml.YAMLError as error:
-        reason = getattr(error, "problem", None) or str(error)
-        raise ValueError(f"the value {raw!r} is not valid YAML: {reason}") from None
-    return keys, value
+    return keys, parse_value(raw, ".".join(keys))
 
 
 def apply_overrides(
@@ -83,7 +79,7 @@ def apply_overrides(
             keys, value = parse_override(text)
             _check_path(keys)
         except ValueError as error:
-            problems.append(f"--set {text!r}: {error}")
+            problems.append(f"--set {show(text)}: {error}")
             continue
         node = result
         for key in keys[:-1]:

@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict
 
 from ftk.recipes._types import (
     Bool,
-    Count,
+    EpochCount,
+    Epochs,
+    Members,
     OpenFraction,
     Positive,
     PositiveCount,
@@ -88,12 +90,12 @@ class EnsembleConfig(BaseModel):
     """Ensemble size.
 
     Attributes:
-        members: Number of members (tickets). Defaults to `1` for `dense`
-            recipes and `3` otherwise.
+        members: Number of members (tickets), at most `MAX_MEMBERS` (1000).
+            Defaults to `1` for `dense` recipes and `3` otherwise.
     """
 
     model_config = _STRICT
-    members: PositiveCount = 3
+    members: Members = 3
 
 
 class EdstConfig(BaseModel):
@@ -113,7 +115,7 @@ class EdstConfig(BaseModel):
     """
 
     model_config = _STRICT
-    explore_epochs: Count = 150
+    explore_epochs: EpochCount = 150
     large_death_rate: OpenFraction = 0.8
     lr_explore: Positive = 0.1
     lr_refine: Positive = 0.01
@@ -129,5 +131,5 @@ class PfConfig(BaseModel):
     """
 
     model_config = _STRICT
-    finetune_epochs: PositiveCount = 50
+    finetune_epochs: Epochs = 50
     finetune_lr: Positive = 0.001

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from ftk.recipes._types import Count, OneLine, RunName, fail_rules, one_of
+from ftk.recipes._types import OneLine, RunName, Seed, fail_rules, one_of
 from ftk.recipes.protocol_sections import (
     DstConfig,
     EdstConfig,
@@ -43,7 +43,8 @@ class Recipe(BaseModel):
         name: Default run-folder name, made of `[A-Za-z0-9_.-]`.
         description: One line shown by `ftk recipes`. Defaults to `""`.
         protocol: One of `PROTOCOLS`.
-        seed: Base seed; member `i` uses `seed + i`. Defaults to `0`.
+        seed: Base seed; member `i` uses `seed + i`, and every member seed
+            must be below 2**32. Defaults to `0`.
         model: The network (`ModelConfig`).
         data: The dataset (`DataConfig`).
         training: Optimizer and schedule of one member run (`TrainingConfig`).
@@ -72,7 +73,7 @@ class Recipe(BaseModel):
     name: RunName
     description: OneLine = ""
     protocol: Annotated[Protocol, one_of(Protocol)]
-    seed: Count = 0
+    seed: Seed = 0
     model: ModelConfig
     data: DataConfig
     training: TrainingConfig = TrainingConfig()

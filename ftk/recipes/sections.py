@@ -16,6 +16,8 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from ftk.recipes._types import (
     Bool,
     Count,
+    EpochCount,
+    Epochs,
     Fraction,
     Fractions,
     NonNegative,
@@ -30,6 +32,7 @@ from ftk.recipes._types import (
     fail_rules,
     one_of,
 )
+from ftk.recipes.catalog import FILE_DATASETS, DatasetName, ModelName
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -39,15 +42,16 @@ Strategy = Literal["default", "mirrored"]
 
 
 class ModelConfig(BaseModel):
-    """The network. `name` is checked later by `ftk.models.build_model`.
+    """The network, as `ftk.models.build_model` builds it.
 
     Attributes:
-        name: Model name, e.g. `"wrn-28-10"`, `"resnet50_imagenet"`, `"mlp"`.
+        name: Model name, e.g. `"wrn-28-10"`, `"resnet50_imagenet"`, `"mlp"`;
+            see `ftk.recipes.catalog.MODEL_NAMES`.
         dropout: Dropout rate in `[0, 1)`. Defaults to `0.0`.
     """
 
     model_config = _STRICT
-    name: Text
+    name: ModelName
     dropout: Fraction = 0.0
 
 
@@ -55,19 +59,22 @@ class DataConfig(BaseModel):
     """The dataset; arguments of `ftk.data.load_data`.
 
     Attributes:
-        name: Dataset name, e.g. `"cifar10"`, `"imagenet2012"`, `"digits"`.
+        name: Dataset name, e.g. `"cifar10"`, `"imagenet2012"`, `"digits"`;
+            see `ftk.recipes.catalog.DATASET_NAMES`.
         batch_size: Training batch size. Defaults to `128`.
         eval_batch_size: Evaluation batch size; `None` uses `batch_size`.
         validation_split: Fraction of the training set held out, in `[0, 1)`.
             Defaults to `0.0`.
         augment: Augment training data; `None` uses the dataset's default.
         data_dir: TFDS data folder, or `None`. Defaults to `None`.
-        path: Folder or file of local data, or `None`. Defaults to `None`.
+        path: Folder or file of local data: required by the file datasets
+            (`npz`, `cifar_pickle`, `mnist_idx`, `mnist_pkl`), refused by the
+            others. Defaults to `None`.
         limit: Use at most this many examples per split, or `None` (all).
     """
 
     model_config = _STRICT
-    name: Text
+    name: DatasetName
     batch_size: PositiveCount = 128
     eval_batch_size: OptionalPositiveCount = None
     validation_split: Fraction = 0.0
@@ -75,6 +82,19 @@ class DataConfig(BaseModel):
     data_dir: OptionalText = None
     path: OptionalText = None
     limit: OptionalPositiveCount = None
+
+    @model_validator(mode="after")
+    def _check_path(self) -> DataConfig:
+        files = ", ".join(map(repr, FILE_DATASETS))
+        if self.name in FILE_DATASETS and self.path is None:
+            fail_rules([("path", f"required by dataset {self.name!r}: the folder or file to read")])
+        if self.name not in FILE_DATASETS and self.path is not None:
+            message = (
+                f"only read by the file datasets {files}, not by {self.name!r} "
+                f"(TFDS datasets read data.data_dir); received {self.path!r}"
+            )
+            fail_rules([("path", message)])
+        return self
 
 
 class TrainingConfig(BaseModel):
@@ -103,7 +123,7 @@ class TrainingConfig(BaseModel):
     """
 
     model_config = _STRICT
-    epochs: PositiveCount = 250
+    epochs: Epochs = 250
     optimizer: Annotated[Optimizer, one_of(Optimizer)] = "sgd"
     lr: Positive = 0.1
     momentum: Fraction = 0.9
@@ -113,7 +133,7 @@ class TrainingConfig(BaseModel):
     lr_schedule: Annotated[LrSchedule, one_of(LrSchedule)] = "step"
     lr_milestones: Fractions = (0.5, 0.75)
     lr_gamma: UnitFraction = 0.1
-    warmup_epochs: Count = 0
+    warmup_epochs: EpochCount = 0
     label_smoothing: Fraction = 0.0
     steps_per_execution: PositiveCount = 1
     jit_compile: Bool = False
