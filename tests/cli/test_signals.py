@@ -13,6 +13,8 @@ from ftk.protocols.runner import run_recipe
 from ftk.recipes import find_recipe, load_recipe
 from ftk.run_dir import RunDirectoryError, RunState
 
+pytestmark = pytest.mark.slow  # two real `ftk run` processes: about 35 s
+
 LONGER = "training.epochs=42"  # 2 exploration + 2 x 20 refinement epochs: time to be stopped
 
 

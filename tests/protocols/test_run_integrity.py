@@ -49,7 +49,10 @@ def test_divergence_stops_the_run_and_resume_with_a_lower_rate_continues(run, tm
     assert all(all_finite(path) for path in result.tickets)
 
 
-@pytest.mark.parametrize("name, module", [("test_dst", "ftk.protocols.runner"), ("test_edst", "ftk.callbacks.edst")])
+@pytest.mark.parametrize("name, module", [
+    ("test_dst", "ftk.protocols.runner"),
+    pytest.param("test_edst", "ftk.callbacks.edst", marks=pytest.mark.slow),
+])
 def test_kill_between_ticket_and_state_counts_the_ticket_once(run, tmp_path, monkeypatch, name, module):
     full, _ = run(name, DETERMINISTIC, run_dir=tmp_path / "full")
     save_ticket = ftk.callbacks.tickets.save_ticket
@@ -123,8 +126,9 @@ def test_a_truncated_checkpoint_is_named(run, tmp_path):
 
 @pytest.mark.parametrize("damage, problem", [
     (lambda p: p.unlink(), "is missing"),
-    (lambda p: p.write_bytes(p.read_bytes()[:-100]), "bytes where"),
-    (lambda p: p.write_bytes(p.read_bytes()[:50] + b"garbage!" + p.read_bytes()[58:]), "checksum"),
+    pytest.param(lambda p: p.write_bytes(p.read_bytes()[:-100]), "bytes where", marks=pytest.mark.slow),
+    pytest.param(lambda p: p.write_bytes(p.read_bytes()[:50] + b"garbage!" + p.read_bytes()[58:]), "checksum",
+                 marks=pytest.mark.slow),
 ])
 def test_a_lost_ticket_is_refused_by_eval_and_trained_again_by_resume(run, tmp_path, damage, problem):
     folder = tmp_path / "r"
@@ -183,6 +187,7 @@ def test_an_event_after_a_partial_line_starts_a_new_line(tmp_path):
     assert json.loads(lines[1])["summary"] == {"loss": None}  # strict JSON: NaN is null
 
 
+@pytest.mark.slow
 def test_resume_cleans_the_temporary_files_of_a_kill(run, tmp_path):
     folder = tmp_path / "r"
     interrupted_dst_run(run, folder)

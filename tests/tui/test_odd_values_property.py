@@ -37,7 +37,7 @@ _events = st.builds(
 )
 
 
-@hypothesis.settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@hypothesis.settings(max_examples=100, deadline=None, derandomize=True, database=None)
 @hypothesis.given(st.lists(_events, max_size=8))
 def test_any_events_fold_and_render(events: list[dict[str, Any]]) -> None:
     state = fold(edst_events(end=None)[:6])
