@@ -38,6 +38,8 @@ def test_a_stopped_run_ends_interrupted_and_resumes(tmp_path, signum):
     process = subprocess.Popen(
         [sys.executable, "-m", "ftk.cli", "run", "test_edst", "--set", LONGER, "--run-dir", str(folder)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        # A shell that starts the tests in the background ignores SIGINT for its children.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         wait_for_a_checkpoint(folder, process)
