@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 _TEMP_MARK = ".tmp-"
 _TEMP_NAME = re.compile(r"^\..+\.tmp-[0-9a-f]{16}(\.keras)?$")
-# Names of earlier versions: `tempfile.mkstemp`'s `.<name>.XXXXXXXX.tmp` and `.<stem>.tmp.keras`.
+# Names of earlier versions: `tempfile.mkstemp`'s `.<name>.<8 random characters>.tmp` and `.<stem>.tmp.keras`.
 _OLD_TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$|^\..+\.tmp\.keras$")
 _NEW_FILE_MODE = 0o666  # less the umask, as `open` creates files
 
