@@ -43,6 +43,8 @@ class Protocol:
     sparse: ClassVar[bool] = False
     #: True when a callback saves the tickets during `fit` (EDST).
     tickets_from_callbacks: ClassVar[bool] = False
+    #: True when all tickets are phases of one member run (EDST).
+    single_run: ClassVar[bool] = False
 
     def member_runs(self, recipe) -> list[MemberRun]:
         members = recipe.ensemble.members
@@ -70,6 +72,10 @@ class Protocol:
 
     def ticket_count(self, recipe) -> int:
         return recipe.ensemble.members
+
+    def ensemble_members(self, tickets: list, recipe) -> list:
+        """The ensemble's members made from the run's tickets: the tickets themselves."""
+        return list(tickets)
 
 
 def steps_per_epoch(recipe, info: DatasetInfo) -> int:

@@ -10,6 +10,7 @@ class EDSTEnsemble(Protocol):
     name = "edst"
     sparse = True
     tickets_from_callbacks = True
+    single_run = True
 
     def member_runs(self, recipe) -> list[MemberRun]:
         return [MemberRun(0, recipe.seed, recipe.training.epochs)]
