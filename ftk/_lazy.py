@@ -1,13 +1,14 @@
 """Lazy package attributes: a package names its public API without importing it.
 
-`ftk` and `ftk.sparse` use it so that `import ftk.recipes` or `ftk --help`
-do not pay TensorFlow's start-up: an attribute's module is imported the first
-time the attribute is read (PEP 562).
+`ftk`, `ftk.sparse`, `ftk.protocols` and `ftk.run_dir` use it so that
+`import ftk.recipes` or `ftk --help` do not pay TensorFlow's start-up: an
+attribute's module is imported the first time the attribute is read (PEP 562).
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Callable, Mapping
 
 
@@ -18,9 +19,10 @@ def lazy_attributes(
 
     Args:
         package: the package's `__name__`.
-        attributes: public name -> the module that defines it, e.g.
-            `{"sparsify": "ftk.sparse.sparsify"}`. A module path that ends
-            with the name itself (`"ftk.metrics": ...`) is the module.
+        attributes: public name -> where it lives: `"module"` (the module's
+            attribute of the same name; the module itself when it is the
+            package's submodule of that name, e.g. `"data": "ftk.data"`),
+            or `"module:attribute"`.
 
     Returns:
         `(__getattr__, __dir__)`, to assign at the package's top level.
@@ -28,7 +30,10 @@ def lazy_attributes(
     Example:
 
     ```python
-    __getattr__, __dir__ = lazy_attributes(__name__, {"sparsify": "ftk.sparse.sparsify"})
+    __getattr__, __dir__ = lazy_attributes(__name__, {
+        "sparsify": "ftk.sparse.conversion",
+        "Ensemble": "ftk.evaluation.run_ensemble:RunEnsemble",
+    })
     ```
     """
     names = dict(attributes)
@@ -36,20 +41,16 @@ def lazy_attributes(
     def __getattr__(name: str) -> object:
         if name not in names:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        module = importlib.import_module(names[name])
-        value = module if module.__name__.rsplit(".", 1)[-1] == name and not hasattr(
-            module, name) else getattr(module, name)
-        globals_of(package)[name] = value  # later reads skip this function
+        module_name, _, attribute = names[name].partition(":")
+        module = importlib.import_module(module_name)
+        if not attribute and module_name == f"{package}.{name}":
+            value = module
+        else:
+            value = getattr(module, attribute or name)
+        vars(sys.modules[package])[name] = value  # later reads skip this function
         return value
 
     def __dir__() -> list[str]:
-        return sorted({*globals_of(package), *names})
+        return sorted({*vars(sys.modules[package]), *names})
 
     return __getattr__, __dir__
-
-
-def globals_of(package: str) -> dict:
-    """The namespace of the (already importing) module `package`."""
-    import sys
-
-    return vars(sys.modules[package])

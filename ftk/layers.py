@@ -1,6 +1,6 @@
 """Masked Keras layers: `ftk.layers.MaskedDense`, `ftk.layers.MaskedConv2D`, ..."""
 
-from ftk.sparse.layers import (  # noqa: F401
+from ftk.sparse.layers import (
     MaskedConv1D,
     MaskedConv2D,
     MaskedConv2DTranspose,
@@ -11,4 +11,17 @@ from ftk.sparse.layers import (  # noqa: F401
     MaskedEmbedding,
     MaskedSeparableConv2D,
 )
-from ftk.sparse.prunable import Prunable  # noqa: F401
+from ftk.sparse.prunable import Prunable
+
+__all__ = [
+    "MaskedConv1D",
+    "MaskedConv2D",
+    "MaskedConv2DTranspose",
+    "MaskedConv3D",
+    "MaskedDense",
+    "MaskedDepthwiseConv2D",
+    "MaskedEinsumDense",
+    "MaskedEmbedding",
+    "MaskedSeparableConv2D",
+    "Prunable",
+]

@@ -93,6 +93,8 @@ class RunInfo:
     steps_per_epoch: int = 0
     resumed: bool = False
     recipe_name: str = ""
+    #: All tickets come from phases of one member run (said by the protocol).
+    single_run: bool = False
 
     @classmethod
     def from_event(cls, e: dict[str, Any]) -> RunInfo:
@@ -105,6 +107,7 @@ class RunInfo:
             **_read(e, as_int, "members", "epochs", "total_epochs", "steps_per_epoch"),
             resumed=bool(e.get("resumed")),
             recipe_name=as_str(recipe.get("name")) if isinstance(recipe, dict) else "",
+            single_run=_single_run(e),
         )
 
 
@@ -275,3 +278,10 @@ class EnsembleRow:
         if not self.member_accuracy:
             return None
         return sum(self.member_accuracy) / len(self.member_accuracy)
+
+
+def _single_run(e: dict[str, Any]) -> bool:
+    """`run_start`'s `single_run`; runs of ftk before 0.2 did not say, and only EDST was one."""
+    if "single_run" in e:
+        return bool(e["single_run"])
+    return e.get("protocol") == "edst"

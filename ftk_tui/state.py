@@ -194,7 +194,7 @@ class RunState:
         if self.phase is None:
             return fmt.DASH
         label = self.phase.label
-        if self.info.protocol != "edst" and self.info.members > 1:
+        if not self.info.single_run and self.info.members > 1:
             label = f"member {self.phase.member + 1} of {self.info.members} · {label}"
         return label
 

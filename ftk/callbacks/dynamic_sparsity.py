@@ -5,17 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import keras
-import numpy as np
 
-from ftk.callbacks import registry
-from ftk.callbacks.execution_steps import check_steps_per_execution, warn_late_update
-from ftk.sparse import rules
-from ftk.sparse.gradient_recorder import GradientRecorder
-from ftk.sparse.schedules import SCHEDULES, death_rate_at
-from ftk.sparse.sparse_weight import sparse_weights
-from ftk.sparse.tap_schedule import accumulation_steps
-from ftk.sparse.topology import REDISTRIBUTIONS, TopologyUpdate, update_topology
-from ftk.sparse.update_window import UpdateWindow
+from ftk.callbacks.execution_steps import check_fit_executions, fit_total_steps
+from ftk.sparse.death_rate_schedules import DeathRateSchedule, get_death_rate_schedule
+from ftk.sparse.growth_rules import RandomGrowth, get_growth_rule
+from ftk.sparse.prune_rules import PruneRule, get_prune_rule
+from ftk.sparse.redistributions import Redistribution, get_redistribution
+from ftk.sparse.topology import TopologyUpdate
+from ftk.sparse.topology_updater import TopologyUpdater
 
 
 class DynamicSparsity(keras.callbacks.Callback):
@@ -27,7 +24,9 @@ class DynamicSparsity(keras.callbacks.Callback):
     gradient is largest (RigL), or where the dense-gradient momentum is
     largest (SNFS). Grown weights start at zero and the optimizer slots of
     every pruned and grown entry are reset. Layers that are dense (density
-    1.0) are left alone.
+    1.0) are left alone. Each rule is a registered name or a rule object
+    (`ftk.sparse.prune_rules`, `growth_rules`, `redistributions`,
+    `death_rate_schedules`), so new rules plug in without changing ftk.
 
     Steps are `optimizer.iterations`: optimizer steps actually applied, so
     micro-batches of gradient accumulation and steps skipped on a loss-scale
@@ -57,12 +56,15 @@ class DynamicSparsity(keras.callbacks.Callback):
         death_rate: initial fraction of active weights replaced per update,
             in (0, 1). Defaults to `0.5`.
         death_rate_schedule: `"cosine"`, `"linear"` (both decay to 0.005 at
-            the end of the window) or `"constant"`. Defaults to `"cosine"`.
-        prune: pruning rule; only `"magnitude"`. Defaults to `"magnitude"`.
-        growth: `"gradient"` (RigL), `"random"` (SET) or `"momentum"`
-            (SNFS). Defaults to `"gradient"`.
-        redistribution: `"none"`, `"magnitude"` or `"momentum"` (SNFS).
-            Defaults to `"none"`.
+            the end of the window), `"constant"`, another registered name
+            or a `DeathRateSchedule`. Defaults to `"cosine"`.
+        prune: `"magnitude"`, another registered name or a `PruneRule`.
+            Defaults to `"magnitude"`.
+        growth: `"gradient"` (RigL), `"random"` (SET), `"momentum"`
+            (SNFS), another registered name or a growth rule (a subclass
+            of `RandomGrowth`). Defaults to `"gradient"`.
+        redistribution: `"none"`, `"magnitude"`, `"momentum"` (SNFS),
+            another registered name or a `Redistribution`. Defaults to `"none"`.
         update_start: first step of the update window: a float in [0, 1]
             is a fraction of training, an int a step. Defaults to `0.0`.
         update_end: end of the update window (exclusive), same convention.
@@ -79,6 +81,10 @@ class DynamicSparsity(keras.callbacks.Callback):
     Attributes:
         updates: list of `TopologyUpdate`, one per update so far.
 
+    Raises:
+        ValueError: for an unknown rule name (the message lists the
+            registered ones) or an argument out of range.
+
     Example:
 
     ```python
@@ -94,10 +100,10 @@ class DynamicSparsity(keras.callbacks.Callback):
         self,
         update_frequency: int = 100,
         death_rate: float = 0.5,
-        death_rate_schedule: str = "cosine",
-        prune: str = "magnitude",
-        growth: str = "gradient",
-        redistribution: str = "none",
+        death_rate_schedule: str | DeathRateSchedule = "cosine",
+        prune: str | PruneRule = "magnitude",
+        growth: str | RandomGrowth = "gradient",
+        redistribution: str | Redistribution = "none",
         update_start: float | int = 0.0,
         update_end: float | int = 1.0,
         total_steps: int | None = None,
@@ -106,35 +112,19 @@ class DynamicSparsity(keras.callbacks.Callback):
         verbose: int = 0,
     ):
         super().__init__()
-        _check_choice("death_rate_schedule", death_rate_schedule, SCHEDULES)
-        _check_choice("prune", prune, rules.PRUNE_RULES)
-        _check_choice("growth", growth, rules.GROWTH_RULES)
-        _check_choice("redistribution", redistribution, REDISTRIBUTIONS)
-        if not isinstance(update_frequency, int) or update_frequency < 1:
-            raise ValueError(
-                f"`update_frequency` must be a positive integer. Received: {update_frequency!r}"
-            )
-        if not 0.0 < death_rate < 1.0:
-            raise ValueError(f"`death_rate` must be in (0, 1). Received: death_rate={death_rate!r}")
-        if not 0.0 <= momentum < 1.0:
-            raise ValueError(f"`momentum` must be in [0, 1). Received: momentum={momentum!r}")
-        self.update_frequency = update_frequency
-        self.death_rate = death_rate
+        schedule = get_death_rate_schedule(death_rate_schedule)
+        rules = get_prune_rule(prune), get_growth_rule(growth), get_redistribution(redistribution)
+        self._updater = TopologyUpdater(
+            *rules, schedule, death_rate=death_rate, update_frequency=update_frequency,
+            update_start=update_start, update_end=update_end, momentum=momentum, seed=seed,
+        )
+        self.prune, self.growth, self.redistribution = prune, growth, redistribution
         self.death_rate_schedule = death_rate_schedule
-        self.prune = prune
-        self.growth = growth
-        self.redistribution = redistribution
-        self.update_start = update_start
-        self.update_end = update_end
-        self.total_steps = total_steps
-        self.momentum = momentum
-        self.seed = seed
-        self.verbose = verbose
+        self.update_frequency, self.death_rate = update_frequency, death_rate
+        self.update_start, self.update_end, self.total_steps = update_start, update_end, total_steps
+        self.momentum, self.seed, self.verbose = momentum, seed, verbose
         self.updates: list[TopologyUpdate] = []
         self._listeners: list[Callable[[TopologyUpdate], None]] = []
-        self._recorder: GradientRecorder | None = None
-        self._optimizer = None
-        self._pending_jump: float | None = None
 
     def add_listener(self, listener: Callable[[TopologyUpdate], None]) -> None:
         """Calls `listener(update)` after every topology update."""
@@ -147,28 +137,27 @@ class DynamicSparsity(keras.callbacks.Callback):
         `death_rate` of the active weights and regrows as many with this
         callback's growth rule, using the dense gradient of that step.
         """
-        self._pending_jump = death_rate
-        if self._recorder is not None:
-            self._recorder.force(True)
+        self._updater.request_jump(death_rate)
 
     def dense_gradients(self) -> dict:
         """Returns the last recorded dense gradient (or momentum) per sparse weight.
 
         Returns:
             Dict from variable path to a NumPy array shaped like the weight;
-            empty for `growth="random"` without momentum redistribution.
+            empty when no rule needs a dense gradient (e.g. `growth="random"`).
         """
-        return self._recorder.read() if self._recorder is not None else {}
+        return self._updater.dense_scores.read()
 
     # Custom training loops.
 
     def attach(self, model, optimizer=None, total_steps: int | None = None) -> None:
         """Prepares a hand-written training loop to drive this callback.
 
-        Installs the gradient taps (for `"gradient"` and `"momentum"`
-        growth) and resolves the update window; then call `after_step()`
-        after every optimizer step. Attach before the first call of a
-        `tf.function` train step, so that its trace records dense gradients.
+        Installs the gradient taps (for rules that need a dense gradient,
+        such as `"gradient"` and `"momentum"` growth) and resolves the update
+        window; then call `after_step()` after every optimizer step. Attach
+        before the first call of a `tf.function` train step, so that its
+        trace records dense gradients.
 
         Args:
             model: the sparse model.
@@ -222,42 +211,35 @@ class DynamicSparsity(keras.callbacks.Callback):
             The `TopologyUpdate` if one ran (or was skipped with a reason),
             else `None`.
         """
-        return self._after_step(self._step() if step is None else int(step), gradients)
+        result = self._updater.after_step(self._updater.step() if step is None else int(step), gradients)
+        if result is not None:
+            self._record(result)
+        return result
 
     # Keras hooks.
 
     def set_model(self, model):
         super().set_model(model)
-        registry.register(model, self)
         optimizer = getattr(model, "optimizer", None)
         if optimizer is not None:
             # Before `fit` traces its train function, so the trace records.
-            self._install_taps(optimizer)
+            self._updater.dense_scores.install(model, optimizer)
 
     def on_train_begin(self, logs=None):
-        optimizer = self.model.optimizer
-        check_steps_per_execution(
-            int(getattr(self.model, "steps_per_execution", 1) or 1), self.update_frequency,
-            accumulation_steps(optimizer), self.params.get("steps"),
-        )
-        self._start(optimizer, self._fit_total_steps(optimizer))
+        check_fit_executions(self.model, self.update_frequency, self.params)
+        total = self.total_steps if self.total_steps is not None else fit_total_steps(self.model, self.params)
+        self._start(self.model.optimizer, total)
 
     def on_train_batch_end(self, batch, logs=None):
-        self._after_step(self._step())
+        self.after_step()
 
     def on_train_end(self, logs=None):
-        if self._recorder is not None:
-            self._recorder.stop()
+        self._updater.dense_scores.stop()
 
     # The update.
 
-    def update(
-        self,
-        step: int | None = None,
-        death_rate: float | None = None,
-        kind: str = "regular",
-        gradients: Mapping | None = None,
-    ) -> TopologyUpdate:
+    def update(self, step: int | None = None, death_rate: float | None = None, kind: str = "regular",
+               gradients: Mapping | None = None) -> TopologyUpdate:
         """Runs one topology update now and returns its statistics.
 
         An update never uses non-finite weights or scores, nor scores of
@@ -276,117 +258,19 @@ class DynamicSparsity(keras.callbacks.Callback):
         Returns:
             The `TopologyUpdate`, also appended to `updates`.
         """
-        step = self._step() if step is None else step
-        if death_rate is None:
-            start, end = self._window.start, self._window.end
-            death_rate = death_rate_at(
-                step, self.death_rate, self.death_rate_schedule, start, step if end is None else end
-            )
-        scores, reason = self._scores(step, gradients)
-        if reason is not None:
-            result = TopologyUpdate.unchanged(self._weights, step, death_rate, kind, reason)
-        else:
-            with self.model.distribute_strategy.scope():
-                result = update_topology(
-                    self._weights, step=step, death_rate=death_rate, growth=self.growth,
-                    redistribution=self.redistribution, scores=scores,
-                    optimizer=self._optimizer, seed=self.seed, kind=kind,
-                )
-            if self._tracks_momentum() and result.skipped is None:
-                self._recorder.keep_only(self._weights)
-        self.updates.append(result)
-        for listener in self._listeners:
-            listener(result)
-        if self.verbose:
-            outcome = f"skipped: {result.skipped}" if result.skipped else (
-                f"regrew {result.grown} weights, turnover {result.turnover:.3f}")
-            print(f"DynamicSparsity step {step}: rate {death_rate:.4f}, {outcome}")
+        result = self._updater.update(step, death_rate, kind, gradients)
+        self._record(result)
         return result
 
     # Helpers.
 
     def _start(self, optimizer, total_steps: int | None) -> None:
-        self._optimizer = optimizer
-        self._weights = [w for w in sparse_weights(self.model) if w.active_count() < w.size]
-        if not self._weights:
-            raise ValueError(
-                "DynamicSparsity found no sparse layer in the model. Create the "
-                "model with `ftk.sparsify(model, density=...)` with density < 1."
-            )
-        self._window = self._resolve_window(total_steps)
-        self._install_taps(optimizer)
-        if self._recorder is not None:
-            self._recorder.configure(self._window, forced=self._pending_jump is not None)
-        self._last_step = self._step()
+        self._updater.start(self.model, optimizer, total_steps)
+        self._weights = self._updater.weights
 
-    def _after_step(self, step: int, gradients: Mapping | None = None) -> TopologyUpdate | None:
-        if step == self._last_step:
-            return None  # no optimizer step was applied
-        result = None
-        if self._pending_jump is not None:
-            rate, self._pending_jump = self._pending_jump, None
-            if self._recorder is not None:
-                self._recorder.force(False)
-            result = self.update(step, death_rate=rate, kind="jump", gradients=gradients)
-        else:
-            due = self._window.last_update_in(self._last_step, step)
-            if due is not None:
-                if due != step:
-                    warn_late_update(due, step)
-                result = self.update(due, gradients=gradients)
-        self._last_step = step
-        return result
-
-    def _scores(self, step: int, gradients: Mapping | None) -> tuple[dict | None, str | None]:
-        """The growth scores of `step`, or the reason the update cannot run."""
-        if gradients is not None:
-            missing = [w.name for w in self._weights if w.name not in gradients]
-            if missing:
-                raise ValueError(
-                    f"`gradients` must hold a dense gradient for every sparse weight; "
-                    f"missing: {missing}. Keys are variable paths, e.g. {self._weights[0].name!r}."
-                )
-            return {w.name: np.asarray(gradients[w.name]) for w in self._weights}, None
-        if self._recorder is None:
-            return None, None
-        return self._recorder.scores(step)
-
-    def _step(self) -> int:
-        return int(keras.ops.convert_to_numpy(self._optimizer.iterations))
-
-    def _needs_dense_scores(self) -> bool:
-        return self.growth in ("gradient", "momentum") or self.redistribution == "momentum"
-
-    def _tracks_momentum(self) -> bool:
-        return self.growth == "momentum" or self.redistribution == "momentum"
-
-    def _install_taps(self, optimizer) -> None:
-        """Gives the sparse layers gradient taps driven by `optimizer`, once."""
-        if not self._needs_dense_scores():
-            return
-        if self._recorder is None or not self._recorder.drives(self.model, optimizer):
-            decay = self.momentum if self._tracks_momentum() else 0.0
-            self._recorder = GradientRecorder(self.model, optimizer, decay)
-
-    def _fit_total_steps(self, optimizer) -> int | None:
-        if self.total_steps is not None:
-            return self.total_steps
-        if self.params.get("steps") and self.params.get("epochs"):
-            # Keras counts batches; with accumulation a step takes several.
-            return self.params["epochs"] * self.params["steps"] // accumulation_steps(optimizer)
-        return None
-
-    def _resolve_window(self, total: int | None) -> UpdateWindow:
-        window = UpdateWindow.resolve(self.update_frequency, self.update_start, self.update_end, total)
-        if window.end is None and self.death_rate_schedule != "constant":
-            raise ValueError(
-                f"`death_rate_schedule='{self.death_rate_schedule}'` needs the end of "
-                "training, but the number of steps is unknown. Pass `total_steps=` "
-                "or an integer `update_end`, or give `fit` a `steps_per_epoch`."
-            )
-        return window
-
-
-def _check_choice(name: str, value, allowed) -> None:
-    if value not in allowed:
-        raise ValueError(f"`{name}` must be one of {tuple(allowed)}. Received: {name}={value!r}")
+    def _record(self, result: TopologyUpdate) -> None:
+        self.updates.append(result)
+        for listener in self._listeners:
+            listener(result)
+        if self.verbose:
+            print(f"DynamicSparsity {result.describe()}")

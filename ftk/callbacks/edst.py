@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 from collections.abc import Callable
@@ -11,31 +10,11 @@ from typing import Literal
 
 import keras
 
-from ftk.callbacks import registry
 from ftk.callbacks.dynamic_sparsity import DynamicSparsity
-from ftk.callbacks.tickets import save_ticket
+from ftk.run_dir.events import PhaseStart, TicketSaved
+from ftk.run_dir.paths import ticket_name
+from ftk.run_dir.tickets import save_ticket
 from ftk.training.lr_schedules import edst_schedule
-
-
-@dataclasses.dataclass(frozen=True)
-class PhaseStart:
-    """A training phase begins: `exploration` or refinement `index` of `of`."""
-
-    phase: str
-    index: int
-    of: int
-    epoch: int
-    step: int
-
-
-@dataclasses.dataclass(frozen=True)
-class TicketSaved:
-    """Ticket `index` was written to `path` at the end of epoch count `epoch`."""
-
-    index: int
-    epoch: int
-    path: str
-    val_accuracy: float | None
 
 
 class EDST(keras.callbacks.Callback):
@@ -46,7 +25,7 @@ class EDST(keras.callbacks.Callback):
     phase runs at `lr_refine` for its first half and `lr_refine / 10` for its
     second half. Every refinement phase after the first starts with a large
     topology jump: `large_death_rate` of each sparse layer's active weights are
-    pruned by magnitude and as many regrown, by the `DynamicSparsity`
+    pruned by magnitude and as many regrown, by `dst`, the `DynamicSparsity`
     callback of the same `fit`, which also keeps doing its regular updates.
     The model at the end of each refinement phase (or, with
     `ticket="best_val"`, its best epoch by validation accuracy) is saved as a
@@ -57,6 +36,7 @@ class EDST(keras.callbacks.Callback):
     (`initial_epoch=k`) continues the same schedule and keeps earlier tickets.
 
     Args:
+        dst: the `ftk.DynamicSparsity` callback of the same `fit`.
         explore_epochs: epochs of exploration, >= 0.
         members: number of tickets M, >= 1. Defaults to `3`.
         large_death_rate: rate of the jump at refinement phases 2..M.
@@ -71,7 +51,7 @@ class EDST(keras.callbacks.Callback):
 
     ```python
     dst = ftk.DynamicSparsity(update_frequency=1000, death_rate=0.5, death_rate_schedule="constant")
-    edst = ftk.EDST(explore_epochs=150, members=3, ticket_dir="tickets/")
+    edst = ftk.EDST(dst, explore_epochs=150, members=3, ticket_dir="tickets/")
     model.fit(train_ds, epochs=edst.total_epochs(450), callbacks=[dst, edst])
     edst.tickets  # ['tickets/ticket_0.keras', 'tickets/ticket_1.keras', ...]
     ```
@@ -79,6 +59,7 @@ class EDST(keras.callbacks.Callback):
 
     def __init__(
         self,
+        dst: DynamicSparsity,
         explore_epochs: int,
         members: int = 3,
         large_death_rate: float = 0.8,
@@ -88,6 +69,11 @@ class EDST(keras.callbacks.Callback):
         ticket: Literal["final", "best_val"] = "final",
     ):
         super().__init__()
+        if not isinstance(dst, DynamicSparsity):
+            raise TypeError(
+                "`dst` must be the `ftk.DynamicSparsity` callback of the same `fit`, e.g. "
+                f"`ftk.EDST(dst, explore_epochs=150)`. Received: dst={dst!r}"
+            )
         if not isinstance(explore_epochs, int) or explore_epochs < 0:
             raise ValueError(f"`explore_epochs` must be an integer >= 0. Received: {explore_epochs!r}")
         if not isinstance(members, int) or members < 1:
@@ -96,6 +82,7 @@ class EDST(keras.callbacks.Callback):
             raise ValueError(f"`large_death_rate` must be in (0, 1). Received: {large_death_rate!r}")
         if ticket not in ("final", "best_val"):
             raise ValueError(f"`ticket` must be 'final' or 'best_val'. Received: {ticket!r}")
+        self.dst = dst
         self.explore_epochs = explore_epochs
         self.members = members
         self.large_death_rate = large_death_rate
@@ -143,19 +130,9 @@ class EDST(keras.callbacks.Callback):
 
     # Keras hooks.
 
-    def set_model(self, model):
-        super().set_model(model)
-        registry.register(model, self)
-
     def on_train_begin(self, logs=None):
         if self.refine_epochs is None:
             self.total_epochs(self.params["epochs"])
-        self._dst = registry.find(self.model, DynamicSparsity)
-        if self._dst is None:
-            raise ValueError(
-                "EDST needs a `ftk.DynamicSparsity` callback in the same `fit`: "
-                "`model.fit(..., callbacks=[dst, edst])`."
-            )
         self._schedule = edst_schedule(
             1, self.explore_epochs, self.refine_epochs, self.members, self.lr_explore, self.lr_refine
         )
@@ -172,13 +149,13 @@ class EDST(keras.callbacks.Callback):
             self._notify(PhaseStart(phase, index, self.members if phase == "refinement" else 1,
                                     epoch, int(self.model.optimizer.iterations.numpy())))
             if phase == "refinement" and index >= 2:
-                self._dst.request_jump(self.large_death_rate)
+                self.dst.request_jump(self.large_death_rate)
 
     def on_epoch_end(self, epoch, logs=None):
         phase, index = self.phase_of(epoch)
         if phase != "refinement":
             return
-        path = self.ticket_dir / f"ticket_{index - 1}.keras"
+        path = self.ticket_dir / ticket_name(index - 1)
         val = (logs or {}).get("val_accuracy")
         if self.ticket == "best_val":
             if val is None:
@@ -203,8 +180,8 @@ class EDST(keras.callbacks.Callback):
         self._started = True
         phase, index = self.phase_of(epoch)
         done = index - 1 if phase == "refinement" else 0
-        self.tickets = [str(self.ticket_dir / f"ticket_{i}.keras") for i in range(done)]
-        current = self.ticket_dir / f"ticket_{index - 1}.json"
+        self.tickets = [str(self.ticket_dir / ticket_name(i)) for i in range(done)]
+        current = (self.ticket_dir / ticket_name(index - 1)).with_suffix(".json")
         if phase == "refinement" and epoch > self._phase_start(index) and current.exists():
             self._best = json.loads(current.read_text()).get("val_accuracy")
 

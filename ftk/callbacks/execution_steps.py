@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import math
-import warnings
+from collections.abc import Mapping
+
+import keras
+
+from ftk.sparse.tap_schedule import accumulation_steps
 
 
 def check_steps_per_execution(
@@ -46,15 +50,35 @@ def check_steps_per_execution(
     )
 
 
-def warn_late_update(due: int, step: int) -> None:
-    """Warns that the update due at `due` could only run at `step`."""
-    warnings.warn(
-        f"DynamicSparsity: the update due at step {due} ran at step {step}, at the end of "
-        "the execution that contained it (the optimizer skipped steps, e.g. on a loss-scale "
-        "overflow, so update steps no longer end executions). It uses the dense gradient "
-        f"and the seed of step {due}. Use `steps_per_execution=1` for exact update steps.",
-        stacklevel=3,
+def check_fit_executions(model: keras.Model, update_frequency: int, params: Mapping) -> None:
+    """`check_steps_per_execution` for the `model.fit` call described by `params`.
+
+    Args:
+        model: the compiled model.
+        update_frequency: optimizer steps between updates.
+        params: the callback's `params` (`steps` is the batches per epoch).
+
+    Raises:
+        ValueError: as `check_steps_per_execution`.
+    """
+    check_steps_per_execution(
+        int(getattr(model, "steps_per_execution", 1) or 1), update_frequency,
+        accumulation_steps(model.optimizer), params.get("steps"),
     )
+
+
+def fit_total_steps(model: keras.Model, params: Mapping) -> int | None:
+    """Returns the optimizer steps of the `model.fit` call described by `params`.
+
+    Keras counts batches; with gradient accumulation an optimizer step takes
+    several, so this is `epochs * steps_per_epoch // accumulation_steps`.
+
+    Returns:
+        The number of steps, or `None` if `fit` does not know its batches.
+    """
+    if params.get("steps") and params.get("epochs"):
+        return params["epochs"] * params["steps"] // accumulation_steps(model.optimizer)
+    return None
 
 
 def _short_list(values: list[int]) -> str:

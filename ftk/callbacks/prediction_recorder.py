@@ -10,7 +10,7 @@ import numpy as np
 
 from ftk import atomic
 
-from ftk.distribution import is_chief
+from ftk.run_dir.chief import is_chief
 from ftk.ensemble.ensemble import probabilities
 
 

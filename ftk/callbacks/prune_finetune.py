@@ -6,8 +6,7 @@ from collections.abc import Callable
 
 import keras
 
-from ftk.callbacks import registry
-from ftk.callbacks.edst import PhaseStart
+from ftk.run_dir.events import PhaseStart
 from ftk.sparse.global_pruning import prune_globally
 from ftk.sparse.sparse_weight import sparse_weights
 
@@ -51,10 +50,6 @@ class PruneAndFinetune(keras.callbacks.Callback):
     def add_listener(self, listener: Callable[[PhaseStart], None]) -> None:
         """Calls `listener(PhaseStart(...))` when fine-tuning starts."""
         self._listeners.append(listener)
-
-    def set_model(self, model):
-        super().set_model(model)
-        registry.register(model, self)
 
     def on_train_begin(self, logs=None):
         if not sparse_weights(self.model):

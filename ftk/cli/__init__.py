@@ -1,4 +1,9 @@
-"""The `ftk` command line: a thin layer that parses arguments and calls the library."""
+"""The `ftk` command line: a thin layer that parses arguments and calls the library.
+
+`ftk --help`, usage errors and the commands that need no model import neither
+TensorFlow nor Keras: each command module imports what it needs inside its
+command function. TensorFlow's start-up banner is hidden unless `--debug`.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,10 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from rich.console import Console
-
 from ftk.cli import (
     eval_command,
     flops_command,
+    quiet_tensorflow,
     recipes_command,
     run_command,
     validate_command,
@@ -24,7 +28,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ftk", description="FreeTickets for Keras: train and evaluate sparse ensembles."
     )
-    parser.add_argument("--debug", action="store_true", help="show full tracebacks on errors")
+    parser.add_argument("--debug", action="store_true",
+                        help="show full tracebacks on errors, and TensorFlow's start-up log")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.add_parser(subparsers)
@@ -35,20 +40,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Runs `ftk ARGS`; returns the exit status (0 ok, 1 error, 130 interrupted)."""
     args = build_parser().parse_args(argv)
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing notices, not errors
-    console = Console(stderr=True)
     try:
-        return args.handler(args) or 0
+        with quiet_tensorflow.start_up_noise_hidden(enabled=not args.debug):
+            return args.handler(args) or 0
     except KeyboardInterrupt:
-        console.print("[yellow]Interrupted.[/] Continue with `ftk run RECIPE --resume RUN_DIR`.")
+        _console().print("[yellow]Interrupted.[/] Continue with `ftk run RECIPE --resume RUN_DIR`.")
         return 130
     except Exception as error:  # one readable message, not a traceback
         if args.debug:
             raise
+        console = _console()
         console.print(f"[bold red]error:[/] {type(error).__name__}: {error}", highlight=False)
         for note in getattr(error, "__notes__", ()):
             console.print(note, highlight=False)
         console.print("[dim]Run with `ftk --debug ...` for the full traceback.[/]")
         return 1
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 if __name__ == "__main__":

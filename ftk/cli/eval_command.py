@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from rich.console import Console
-from rich.table import Table
-
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("eval", help="evaluate a run's tickets and their ensemble")
@@ -23,7 +20,10 @@ def add_parser(subparsers) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
-    from ftk.ensemble.evaluate_run import evaluate_run
+    from rich.console import Console
+    from rich.table import Table
+
+    from ftk.evaluation import evaluate_run
 
     results = evaluate_run(
         args.run_dir, args.modes or ["all"], ood_data=args.ood_data, limit=args.limit,

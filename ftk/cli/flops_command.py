@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from rich.console import Console
-from rich.table import Table
-
-
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -19,7 +15,10 @@ def add_parser(subparsers) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
-    from ftk.cli.flops_report import PROTOCOLS, protocol_costs
+    from rich.console import Console
+    from rich.table import Table
+
+    from ftk.cli.flops_report import protocol_costs
     from ftk.recipes import find_recipe, load_recipe
 
     recipe = load_recipe(find_recipe(args.recipe), args.overrides)
@@ -27,7 +26,7 @@ def command(args: argparse.Namespace) -> int:
     table = Table(title=f"{recipe.name}: {recipe.model.name} on {recipe.data.name}")
     for column in ("protocol", "train FLOPs", "x", "infer FLOPs", "x", "active", "x"):
         table.add_column(column, justify="left" if column == "protocol" else "right", no_wrap=True)
-    for name in PROTOCOLS:
+    for name in costs:
         c = costs[name]
         marker = " *" if name == recipe.protocol else ""
         table.add_row(

@@ -6,10 +6,11 @@ import ftk
 from ftk import flops
 from ftk.cli.recipe_models import dataset_info
 from ftk.models import build_model
-from ftk.recipes import Recipe
+from ftk.protocols import get_protocol, protocol_names
+from ftk.protocols.costs import CostInputs
+from ftk.recipes import DstConfig, Recipe
 from ftk.sparse.counts import Counts
 
-PROTOCOLS = ("dense", "deep_ensemble", "static_ensemble", "dst_ensemble", "edst", "pf_ensemble")
 
 
 def protocol_costs(recipe: Recipe) -> tuple[dict[str, flops.TrainingCost], list[str]]:
@@ -30,21 +31,17 @@ def protocol_costs(recipe: Recipe) -> tuple[dict[str, flops.TrainingCost], list[
     f_dense, f_sparse = flops.forward_flops(dense), flops.forward_flops(sparse)
     sparse_counts = Counts.of(sparse)
     params_dense, params_sparse = ftk.active_count(dense), sparse_counts.active
-    update_frequency = recipe.dst.update_frequency if recipe.dst else 1000
-    growth = recipe.dst.growth if recipe.dst else "gradient"
+    dst = recipe.dst or DstConfig()  # the paper's RigL when the recipe has no DST
     common = dict(
         forward_sparse=f_sparse, forward_dense=f_dense, params_sparse=params_sparse,
         params_dense=params_dense, members=recipe.ensemble.members,
         epochs=recipe.training.epochs, steps_per_epoch=info.num_train // recipe.data.batch_size,
-        batch_size=recipe.data.batch_size,
+        batch_size=recipe.data.batch_size, update_frequency=dst.update_frequency, growth=dst.growth,
     )
-    extra = {
-        "dst_ensemble": dict(update_frequency=update_frequency, growth=growth),
-        "edst": dict(update_frequency=update_frequency, growth=growth,
-                     explore_epochs=recipe.edst.explore_epochs if recipe.edst else 0),
-        "pf_ensemble": dict(finetune_epochs=recipe.pf.finetune_epochs if recipe.pf else 0),
-    }
-    costs = {name: flops.protocol_cost(name, **common, **extra.get(name, {})) for name in PROTOCOLS}
+    costs = {}
+    for name in protocol_names():
+        protocol = get_protocol(name)
+        costs[name] = protocol.training_cost(CostInputs(**common, **protocol.cost_inputs(recipe)))
     notes = [
         f"forward FLOPs per example: dense {f_dense:.3e}, sparse {f_sparse:.3e} "
         f"(density {ftk.density(sparse):.3f}, {s.distribution if s else 'erk'})",

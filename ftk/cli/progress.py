@@ -6,6 +6,7 @@ import keras
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from ftk.protocols import Protocol, get_protocol, protocol_names
 from ftk.sparse.counts import Counts
 
 
@@ -59,10 +60,15 @@ class RichProgress(keras.callbacks.Callback):
 
     def _describe(self) -> str:
         w, r = self.where, self.run
-        phase = w["phase"] if w["of"] == 1 else f"{w['phase']} {w['index']}/{w['of']}"
-        member = f"member {w['member'] + 1}/{r.get('members', 1)} " if r.get("protocol") != "edst" else ""
+        phase = self._protocol().phase_label(w["phase"], w["index"], w["of"])
+        member = "" if r.get("single_run") else f"member {w['member'] + 1}/{r.get('members', 1)} "
         return (f"{r.get('protocol', '')} {member}{phase} epoch {w['epoch']}/{r.get('epochs', '?')} "
                 f"tickets {self.tickets}/{r.get('members', '?')}")
+
+
+    def _protocol(self) -> Protocol:
+        name = self.run.get("protocol")
+        return get_protocol(name) if name in protocol_names() else Protocol()
 
 
 def _counts(event: dict) -> Counts:

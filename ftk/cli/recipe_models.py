@@ -9,7 +9,6 @@ from ftk.protocols import get_protocol
 from ftk.protocols.base import MemberRun
 from ftk.recipes import RecipeError
 from ftk.recipes._types import suggest
-from ftk.recipes.layer_rules import layer_problems
 from ftk.sparse.sparse_weight import sparse_weights
 
 # (input shape, classes, training images) of the TFDS datasets, so that
@@ -70,7 +69,7 @@ def build_recipe_model(recipe, source: str = "<recipe>") -> tuple[keras.Model, D
     except ValueError as error:
         raise RecipeError(source, [f"model: cannot be built as the recipe asks: {error}"]) from None
     layers = [(w.name, w.active_count(), w.size) for w in sparse_weights(model)]
-    problems = [f"{path}: {message}" for path, message in layer_problems(recipe, layers)]
+    problems = [f"{path}: {message}" for path, message in protocol.layer_problems(recipe, layers)]
     if problems:
         raise RecipeError(source, problems)
     return model, info

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from rich.console import Console
-from rich.table import Table
-
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("recipes", help="list the shipped recipes")
@@ -14,6 +11,9 @@ def add_parser(subparsers) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
     from ftk.recipes import load_recipe, shipped_recipes
 
     table = Table(title="Shipped recipes (ftk run NAME or ftk run recipes/NAME.yaml)")

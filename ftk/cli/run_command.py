@@ -6,9 +6,6 @@ import argparse
 import signal
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("run", help="train a recipe (writes runs/<name>/)")
@@ -22,6 +19,9 @@ def add_parser(subparsers) -> None:
 
 
 def command(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
     from ftk.cli.progress import RichProgress
     from ftk.cli.recipe_models import build_recipe_model
     from ftk.protocols.runner import run_recipe

@@ -1,4 +1,4 @@
-"""`ftk run --tui`: train in a child process and watch it in `ftk-tui`."""
+"""`ftk run --tui`: train in a child process and watch it in `ftk-tui`, another process."""
 
 from __future__ import annotations
 
@@ -11,13 +11,18 @@ from pathlib import Path
 
 from rich.console import Console
 
+#: Starts the TUI on a run directory (appended). The trainer and the TUI share
+#: only the run directory, so ftk never imports `ftk_tui` (DESIGN section 2).
+TUI_COMMAND: tuple[str, ...] = (sys.executable, "-m", "ftk_tui")
+
 
 def train_and_watch(argv: list[str], run_dir: Path, console: Console) -> int:
-    """Runs `ftk run ARGV` in a child process and opens its run directory in the TUI.
+    """Runs `ftk run ARGV` in a child process and opens its run directory in `ftk-tui`.
 
-    The trainer runs apart, so the terminal UI stays responsive and imports
-    no TensorFlow. Quitting the UI while training goes on interrupts the
-    trainer (as Ctrl-C would); the run can be continued with `--resume`.
+    The trainer runs apart, so the terminal UI stays responsive; the UI runs
+    in a process of its own (`TUI_COMMAND`) that imports no TensorFlow.
+    Quitting the UI while training goes on interrupts the trainer (as Ctrl-C
+    would); the run can be continued with `--resume`.
 
     Args:
         argv: the `ftk run` arguments, without `--tui`.
@@ -27,8 +32,6 @@ def train_and_watch(argv: list[str], run_dir: Path, console: Console) -> int:
     Returns:
         The trainer's exit status.
     """
-    from ftk_tui.app import FtkTui
-
     log = Path(tempfile.mkstemp(prefix="ftk-run-", suffix=".log")[1])
     with open(log, "w") as output:
         child = subprocess.Popen([sys.executable, "-m", "ftk.cli", "run", *argv],
@@ -36,7 +39,9 @@ def train_and_watch(argv: list[str], run_dir: Path, console: Console) -> int:
     while child.poll() is None and not (run_dir / "recipe.yaml").is_file():
         time.sleep(0.2)
     if (run_dir / "recipe.yaml").is_file():
-        FtkTui(run_dir).run()
+        tui = subprocess.run([*TUI_COMMAND, str(run_dir)], check=False)
+        if tui.returncode:
+            console.print(f"ftk-tui exited with status {tui.returncode}.")
     if child.poll() is None:
         console.print("Stopping the trainer; continue with "
                       f"`ftk run RECIPE --resume {run_dir}`.")

@@ -1,18 +1,19 @@
-"""Ensembles of tickets: prediction, metrics, plots, distillation, trajectories."""
+"""Ensembles of tickets: prediction, metrics, plots, distillation, trajectory math.
+
+Imports nothing of ftk but `ftk.ensemble` and `ftk.sparse`: reading a run
+directory (its tickets, recordings and events) is `ftk.evaluation`'s.
+"""
 
 from ftk.ensemble import metrics
 from ftk.ensemble.distillation import DistillationLoss, Distiller, distill, distillation_report, student_like
 from ftk.ensemble.ensemble import Ensemble
-from ftk.ensemble.evaluate_run import MODES, evaluate_run
 
 __all__ = [
-    "MODES",
     "DistillationLoss",
     "Distiller",
     "Ensemble",
     "distill",
     "distillation_report",
-    "evaluate_run",
     "metrics",
     "student_like",
 ]

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 import keras
 import numpy as np
 
 from ftk.ensemble import metrics
-from ftk.run_dir import committed_ticket_paths, load_keras_file
 
 
 class Ensemble:
@@ -17,7 +15,8 @@ class Ensemble:
 
     Members may output logits (all ftk models do) or probabilities (a final
     softmax, as in `keras.applications`); each is turned into probabilities
-    before averaging.
+    before averaging. Loading a run directory's tickets is
+    `ftk.evaluation.load_ensemble` (`ftk.Ensemble.load`).
 
     Args:
         members: the models, all with the same input and number of classes.
@@ -25,7 +24,7 @@ class Ensemble:
     Example:
 
     ```python
-    ens = ftk.Ensemble.load("runs/edst_demo")      # or ftk.Ensemble([m1, m2, m3])
+    ens = ftk.Ensemble([m1, m2, m3])               # or ftk.Ensemble.load("runs/edst_demo")
     probs = ens.predict(x)                         # (n, classes)
     report = ens.evaluate(test_ds)                 # members, mean, std and ensemble
     ens.to_keras().save("ensemble.keras")
@@ -36,28 +35,6 @@ class Ensemble:
         if not members:
             raise ValueError("`members` must hold at least one model. Received: []")
         self.members = list(members)
-
-    @classmethod
-    def load(cls, run_dir: str | os.PathLike) -> Ensemble:
-        """Loads the tickets `tickets/ticket_<i>.keras` of a run directory, in order.
-
-        Only the tickets the run's state has committed count, each checked
-        against the size and checksum it was written with.
-
-        Args:
-            run_dir: a folder written by `ftk run`.
-
-        Raises:
-            FileNotFoundError: if the run has no tickets yet.
-            ftk.run_dir.RunDirectoryError: if a committed ticket is missing,
-                truncated or changed (named in the message).
-        """
-        paths = committed_ticket_paths(run_dir)
-        if not paths:
-            raise FileNotFoundError(
-                f"'{run_dir}' has no tickets (tickets/ticket_<i>.keras). Train it with `ftk run`."
-            )
-        return cls([load_keras_file(p, f"ticket {p.stem.split('_')[-1]}") for p in paths])
 
     def __len__(self) -> int:
         return len(self.members)

@@ -1,17 +1,14 @@
-"""Members' paths through function space: recorded probabilities, split and embedded in 2-D.
+"""Members' paths through function space: probabilities along training, split and embedded in 2-D.
 
-Reads what `ftk.callbacks.prediction_recorder.PredictionRecorder` writes to
-`predictions/member_<m>.npz` of a run directory; imports no TensorFlow.
+Pure array math on `Trajectory` objects; `ftk.evaluation.trajectories` reads
+them from a run directory (what `PredictionRecorder` writes to
+`predictions/member_<m>.npz`). Imports no TensorFlow.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
-import re
 from collections.abc import Sequence
-from pathlib import Path
 
 import numpy as np
 
@@ -29,35 +26,6 @@ class Trajectory:
     member: int
     epochs: np.ndarray
     probs: np.ndarray
-
-
-def load_trajectories(run_dir: str | os.PathLike) -> dict[int, Trajectory]:
-    """Loads `predictions/member_<m>.npz` of a run directory, by member.
-
-    Args:
-        run_dir: a folder written by `ftk run`.
-
-    Returns:
-        `{member: Trajectory}` sorted by member; empty if nothing was recorded yet.
-
-    Example:
-
-    ```python
-    run = load_trajectories("runs/edst_demo")[0]
-    paths = embed(split_by_phases(run, phase_boundaries("runs/edst_demo")[0]))
-    for path in paths:  # exploration, then one path per refinement phase
-        plt.plot(path[:, 0], path[:, 1], ".-")
-    ```
-    """
-    found = {}
-    for path in _run_dir(run_dir).joinpath("predictions").glob("member_*.npz"):
-        match = re.fullmatch(r"member_(\d+)\.npz", path.name)
-        if match:
-            with np.load(path) as data:
-                member = int(match.group(1))
-                found[member] = Trajectory(member, np.asarray(data["epochs"], np.int64),
-                                           np.asarray(data["probs"]))
-    return dict(sorted(found.items()))
 
 
 def split_by_phases(
@@ -79,7 +47,8 @@ def split_by_phases(
 
     Args:
         trajectory: the whole run.
-        boundaries: refinement start epochs, e.g. from `phase_boundaries(run_dir)[0]`.
+        boundaries: refinement start epochs, e.g. from
+            `ftk.evaluation.trajectories.phase_boundaries(run_dir)[0]`.
         branch: whether all refinement paths start at the end of exploration.
             Defaults to `True`.
 
@@ -97,34 +66,6 @@ def split_by_phases(
         anchor = explore if branch else np.flatnonzero(epochs <= start)
         pieces.append(np.concatenate([anchor[-1:], inside]))
     return [Trajectory(trajectory.member, epochs[idx], np.asarray(trajectory.probs)[idx]) for idx in pieces]
-
-
-def phase_boundaries(run_dir: str | os.PathLike) -> dict[int, list[int]]:
-    """The epochs at which refinement phases start, by member, from `events.jsonl`.
-
-    Reads the `phase_start` events with `phase == "refinement"`; other events,
-    unknown types and lines that are not (yet) complete JSON objects, such as
-    a partial last line of a running run, are skipped.
-
-    Args:
-        run_dir: a folder written by `ftk run`.
-
-    Returns:
-        `{member: sorted refinement start epochs}`; empty without refinement phases.
-    """
-    path = _run_dir(run_dir) / "events.jsonl"
-    found: dict[int, set[int]] = {}
-    lines = path.read_text(errors="replace").splitlines() if path.exists() else []
-    for line in lines:
-        try:
-            event = json.loads(line)
-        except ValueError:
-            continue
-        if (isinstance(event, dict) and event.get("type") == "phase_start"
-                and event.get("phase") == "refinement" and isinstance(event.get("epoch"), int)
-                and isinstance(event.get("member", 0), int)):
-            found.setdefault(event.get("member", 0), set()).add(event["epoch"])
-    return {member: sorted(epochs) for member, epochs in sorted(found.items())}
 
 
 def embed(trajectories: Sequence[Trajectory], *, perplexity: float | None = None,
@@ -164,10 +105,3 @@ def embed(trajectories: Sequence[Trajectory], *, perplexity: float | None = None
     tsne = TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed)
     flat = tsne.fit_transform(unique)[inverse.reshape(-1)]
     return np.split(flat, np.cumsum([len(r) for r in rows])[:-1])
-
-
-def _run_dir(run_dir: str | os.PathLike) -> Path:
-    path = Path(run_dir)
-    if not path.is_dir():
-        raise FileNotFoundError(f"Run directory '{run_dir}' does not exist.")
-    return path

@@ -1,19 +1,28 @@
-"""What every protocol shares: member runs, model building, compiling."""
+"""`Protocol`: the one extension point of ftk's training protocols.
+
+A protocol module owns everything about its protocol: its name, the recipe
+sections it needs and their rules, its member runs, model, learning rate and
+callbacks, how its tickets make an ensemble, its FLOPs and its phase labels.
+The recipe schema, the runner, `ftk flops`, the progress display and the run
+folder (hence the TUI) ask the protocol instead of branching on its name.
+
+Declarations and rules are plain Python, so a recipe validates without
+TensorFlow; the training methods import Keras when they are called.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-import keras
+from pydantic import BaseModel
 
-import ftk
-from ftk.data import DatasetInfo
-from ftk.models import build_model
-from ftk.training.losses import SparseCategoricalCrossentropy
-from ftk.training.lr_schedules import EpochSchedule, step_decay
-from ftk.training.optimizers import build_optimizer
+if TYPE_CHECKING:
+    import keras
+
+    from ftk.data import DatasetInfo
+    from ftk.flops import TrainingCost
+    from ftk.protocols.costs import CostInputs
 
 
 @dataclasses.dataclass(frozen=True)
@@ -34,96 +43,116 @@ class MemberRun:
 class Protocol:
     """A FreeTickets training protocol, as a recipe runs it.
 
-    Subclasses say how many runs they make, what model each trains, with
-    which callbacks and learning rate. By default each run yields one ticket:
-    its final model.
+    By default a protocol trains `ensemble.members` dense models
+    independently (seeds `seed + i`), each yielding one ticket: its final
+    model. Subclasses override what differs.
+
+    Class attributes:
+        name: what a recipe's `protocol:` says.
+        summary: one line for listings.
+        title: how messages name the protocol, e.g. `"EDST"`.
+        sections: recipe sections this protocol owns, name -> pydantic model
+            (section name -> its model); they become fields of the recipe.
+        shared_sections: shared sections it requires: `"sparsity"` (initial
+            masks) and/or `"dst"` (topology updates).
+        default_members: `ensemble.members` when the recipe does not say.
+        single_run: all tickets come from phases of one member run, saved by
+            a callback (EDST).
+        starts_sparse: members are built with the recipe's sparse masks.
+        dense_at_full_density: why `sparsity.density: 1.0` defeats the
+            protocol (`None` when it does not).
+        trains_dense_ensemble: it is the protocol of several dense members
+            (error messages suggest it).
+
+    Example:
+
+    ```python
+    class Bagging(Protocol):
+        name = "bagging"
+        summary = "M dense models on bootstrap samples"
+    ```
     """
 
     name: ClassVar[str]
-    sparse: ClassVar[bool] = False
-    #: True when a callback saves the tickets during `fit` (EDST).
-    tickets_from_callbacks: ClassVar[bool] = False
-    #: True when all tickets are phases of one member run (EDST).
+    summary: ClassVar[str] = ""
+    title: ClassVar[str] = "this protocol"
+    sections: ClassVar[dict[str, type[BaseModel]]] = {}
+    shared_sections: ClassVar[tuple[str, ...]] = ()
+    default_members: ClassVar[int] = 3
     single_run: ClassVar[bool] = False
+    starts_sparse: ClassVar[bool] = False
+    dense_at_full_density: ClassVar[str | None] = None
+    trains_dense_ensemble: ClassVar[bool] = False
+
+    # The recipe.
+
+    def problems(self, recipe) -> list[tuple[str, str]]:
+        """The `(field path, message)` of every rule of this protocol `recipe` breaks."""
+        return []
+
+    def layer_problems(self, recipe, layers: list[tuple[str, int, int]]) -> list[tuple[str, str]]:
+        """Problems of the built masks, from `(weight name, active, size)` per prunable weight."""
+        from ftk.protocols.layer_checks import cut_layers, no_weight_to_update
+
+        problems = cut_layers(recipe, layers)
+        if not problems and "dst" in self.shared_sections:
+            problems = no_weight_to_update(recipe, layers)
+        return problems
+
+    # Training.
 
     def member_runs(self, recipe) -> list[MemberRun]:
+        """The `fit` calls of the protocol, in order."""
         members = recipe.ensemble.members
         return [MemberRun(i, recipe.seed + i, recipe.training.epochs) for i in range(members)]
 
+    def ticket_count(self, recipe) -> int:
+        """How many tickets the run saves."""
+        return recipe.ensemble.members
+
     def build(self, recipe, run: MemberRun, info: DatasetInfo) -> keras.Model:
         """Returns the compiled model of `run` (built in the current strategy scope)."""
+        from ftk.protocols import training
+
         model = self.base_model(recipe, run, info)
-        if self.sparse:
-            model = sparsify(model, recipe, run.seed)
-        return compile_model(model, recipe, self.learning_rate(recipe, run, info))
+        if self.starts_sparse:
+            model = training.sparsify(model, recipe, run.seed)
+        return training.compile_model(model, recipe, self.learning_rate(recipe, run, info))
 
     def base_model(self, recipe, run: MemberRun, info: DatasetInfo) -> keras.Model:
-        kwargs = {"dropout": recipe.model.dropout} if recipe.model.dropout else {}
-        return build_model(
-            recipe.model.name, num_classes=info.num_classes, input_shape=info.input_shape,
-            seed=run.seed, **kwargs,
-        )
+        """The recipe's model, dense, with `run`'s seed."""
+        from ftk.protocols import training
+
+        return training.recipe_model(recipe, run.seed, info)
 
     def learning_rate(self, recipe, run: MemberRun, info: DatasetInfo):
-        return training_schedule(recipe, run.epochs, steps_per_epoch(recipe, info))
+        """The learning rate (or schedule) `run` compiles with."""
+        from ftk.protocols import training
 
-    def callbacks(self, recipe, run: MemberRun, ticket_dir: Path) -> list[keras.callbacks.Callback]:
+        return training.training_schedule(recipe, run.epochs, training.steps_per_epoch(recipe, info))
+
+    def callbacks(self, recipe, run: MemberRun, ticket_dir) -> list:
+        """The protocol's Keras callbacks of `run`: they announce phases and tickets."""
+        if "dst" in self.shared_sections:
+            from ftk.protocols import training
+
+            return [training.dynamic_sparsity(recipe, run.seed)]
         return []
 
-    def ticket_count(self, recipe) -> int:
-        return recipe.ensemble.members
+    # Evaluation and accounting.
 
     def ensemble_members(self, tickets: list, recipe) -> list:
         """The ensemble's members made from the run's tickets: the tickets themselves."""
         return list(tickets)
 
+    def cost_inputs(self, recipe) -> dict:
+        """This protocol's own `CostInputs` fields read from `recipe` (0 when it lacks them)."""
+        return {}
 
-def steps_per_epoch(recipe, info: DatasetInfo) -> int:
-    return info.num_train // recipe.data.batch_size
+    def training_cost(self, c: CostInputs) -> TrainingCost:
+        """Training and inference cost of the protocol (see `ftk.protocols.CostInputs`)."""
+        return c.cost(train=c.members * c.dense_run(), members=c.members, sparse=self.starts_sparse)
 
-
-def training_schedule(recipe, epochs: int, steps: int) -> EpochSchedule | float:
-    """The recipe's `training.lr_schedule` over `epochs`."""
-    t = recipe.training
-    if t.lr_schedule == "step":
-        return step_decay(steps, epochs, t.lr, t.lr_milestones, t.lr_gamma, t.warmup_epochs)
-    if t.lr_schedule == "cosine":
-        decay = keras.optimizers.schedules.CosineDecay(
-            0.0 if t.warmup_epochs else t.lr, epochs * steps,
-            warmup_target=t.lr if t.warmup_epochs else None, warmup_steps=t.warmup_epochs * steps,
-        )
-        return decay
-    return EpochSchedule(steps, [], [t.lr], t.warmup_epochs)
-
-
-def sparsify(model: keras.Model, recipe, seed: int, density: float | None = None) -> keras.Model:
-    s = recipe.sparsity
-    return ftk.sparsify(
-        model, density=s.density if density is None else density, distribution=s.distribution,
-        erk_power=s.erk_power, dense_first_layer=s.dense_first_layer,
-        dense_last_layer=s.dense_last_layer, exclude=tuple(s.exclude), seed=seed,
-    )
-
-
-def compile_model(model: keras.Model, recipe, learning_rate) -> keras.Model:
-    t = recipe.training
-    model.compile(
-        optimizer=build_optimizer(
-            t.optimizer, learning_rate, momentum=t.momentum, nesterov=t.nesterov,
-            weight_decay=t.weight_decay, weight_decay_exclude=tuple(t.weight_decay_exclude),
-        ),
-        loss=SparseCategoricalCrossentropy(label_smoothing=t.label_smoothing),
-        metrics=["accuracy"],
-        steps_per_execution=t.steps_per_execution,
-        jit_compile=t.jit_compile,
-    )
-    return model
-
-
-def dynamic_sparsity(recipe, seed: int) -> ftk.DynamicSparsity:
-    d = recipe.dst
-    return ftk.DynamicSparsity(
-        update_frequency=d.update_frequency, death_rate=d.death_rate,
-        death_rate_schedule=d.death_rate_schedule, prune=d.prune, growth=d.growth,
-        redistribution=d.redistribution, update_end=float(d.update_end), seed=seed,
-    )
+    def phase_label(self, phase: str, index: int, of: int) -> str:
+        """How progress displays name a phase, e.g. `"refinement 2/3"`."""
+        return phase if of == 1 else f"{phase} {index}/{of}"

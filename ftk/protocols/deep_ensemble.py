@@ -5,3 +5,5 @@ from ftk.protocols.base import Protocol
 
 class DeepEnsemble(Protocol):
     name = "deep_ensemble"
+    summary = "M dense models trained independently"
+    trains_dense_ensemble = True

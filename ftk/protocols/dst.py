@@ -1,13 +1,15 @@
 """`dst_ensemble`: M independent dynamic sparse training runs (seeds differ)."""
 
-from pathlib import Path
-
-from ftk.protocols.base import MemberRun, Protocol, dynamic_sparsity
+from ftk.protocols.base import Protocol
 
 
 class DSTEnsemble(Protocol):
     name = "dst_ensemble"
-    sparse = True
+    summary = "M independent dynamic sparse training runs"
+    shared_sections = ("sparsity", "dst")
+    starts_sparse = True
+    dense_at_full_density = ("at density 1.0 every layer is dense, so there is no weight to prune "
+                             "and regrow (DST needs a sparse layer)")
 
-    def callbacks(self, recipe, run: MemberRun, ticket_dir: Path) -> list:
-        return [dynamic_sparsity(recipe, run.seed)]
+    def training_cost(self, c):
+        return c.cost(train=c.members * c.dst_run(self.name), members=c.members, sparse=True)

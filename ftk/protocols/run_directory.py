@@ -9,6 +9,7 @@ from pathlib import Path
 from ftk import atomic
 from ftk.recipes import Recipe, dump_recipe, load_recipe, recipe_to_dict
 from ftk.run_dir import RunState
+from ftk.run_dir.paths import RECIPE, WRITTEN
 
 #: Recipe fields a resumed run may change: rates and settings that do not
 #: change what the run is (its models, data, members, epochs or topology).
@@ -42,14 +43,14 @@ def create(recipe: Recipe, run_dir: str | os.PathLike | None = None) -> Path:
             f"`ftk run RECIPE --resume {path}`, or start a new one with `--run-dir OTHER`."
         )
     path.mkdir(parents=True, exist_ok=True)
-    atomic.write_text(path / "recipe.yaml", dump_recipe(recipe))
+    atomic.write_text(path / RECIPE, dump_recipe(recipe))
     RunState().write(path)
     return path
 
 
 def discard(path: Path) -> None:
     """Removes what `create` and a run that trained nothing wrote into `path`."""
-    for name in ("recipe.yaml", "events.jsonl", "checkpoints", "tickets", "tensorboard", "predictions"):
+    for name in WRITTEN:
         target = path / name
         if target.is_dir():
             shutil.rmtree(target, ignore_errors=True)
@@ -78,10 +79,10 @@ def reopen(run_dir: str | os.PathLike, recipe: Recipe | None = None) -> tuple[Pa
         ValueError: if `recipe` differs from the run's recipe in other fields.
     """
     path = Path(run_dir)
-    if not (path / "recipe.yaml").is_file():
+    if not (path / RECIPE).is_file():
         raise FileNotFoundError(f"'{path}' is not a run directory: it has no recipe.yaml.")
     atomic.remove_stale_temp_files(path)  # left by a killed writer
-    saved = load_recipe(path / "recipe.yaml")
+    saved = load_recipe(path / RECIPE)
     if recipe is None or dump_recipe(recipe) == dump_recipe(saved):
         return path, saved, []
     changed = _changed_fields(recipe_to_dict(saved), recipe_to_dict(recipe))
@@ -92,7 +93,7 @@ def reopen(run_dir: str | os.PathLike, recipe: Recipe | None = None) -> tuple[Pa
             "Resume with the same recipe (and the same --set overrides); a resumed run may "
             f"change only {', '.join(sorted(RESUMABLE_FIELDS))}."
         )
-    atomic.write_text(path / "recipe.yaml", dump_recipe(recipe))
+    atomic.write_text(path / RECIPE, dump_recipe(recipe))
     return path, recipe, changed
 
 

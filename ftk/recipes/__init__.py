@@ -1,8 +1,7 @@
 """Recipes: the paper's training protocols as validated YAML files.
 
-A recipe names a protocol (`dense`, `deep_ensemble`, `static_ensemble`,
-`dst_ensemble`, `edst`, `pf_ensemble`), a model, a dataset and every training
-setting. `load_recipe` reads one with `yaml.safe_load`, applies `--set`-style
+A recipe names a protocol (one of `protocol_names()`, each a module of
+`ftk.protocols`), a model, a dataset and every training setting. `load_recipe` reads one with `yaml.safe_load`, applies `--set`-style
 overrides and validates it against the schema (pydantic models that refuse
 unknown keys), reporting every problem at once in one `RecipeError`. The
 shipped recipes live in the top-level `recipes/` folder. Nothing in this
@@ -30,28 +29,18 @@ from ftk.recipes.loading import (
     shipped_recipes,
 )
 from ftk.recipes.overrides import apply_overrides, parse_override
-from ftk.recipes.protocol_sections import (
-    DstConfig,
-    EdstConfig,
-    EnsembleConfig,
-    PfConfig,
-    SparsityConfig,
-)
-from ftk.recipes.rules import SPARSE_PROTOCOLS
-from ftk.recipes.schema import PROTOCOLS, Recipe
+from ftk.recipes.protocol_registry import protocol_class, protocol_names, register_protocol
+from ftk.recipes.shared_sections import DstConfig, EnsembleConfig, SparsityConfig
+from ftk.recipes.schema import Recipe
 from ftk.recipes.yaml_io import read_yaml
 from ftk.recipes.sections import DataConfig, ModelConfig, RunConfig, TrainingConfig
 
 __all__ = [
-    "PROTOCOLS",
     "RECIPES_DIR",
-    "SPARSE_PROTOCOLS",
     "DataConfig",
     "DstConfig",
-    "EdstConfig",
     "EnsembleConfig",
     "ModelConfig",
-    "PfConfig",
     "Recipe",
     "RecipeError",
     "RecipeNotFoundError",
@@ -63,8 +52,11 @@ __all__ = [
     "find_recipe",
     "load_recipe",
     "parse_override",
+    "protocol_class",
+    "protocol_names",
     "read_yaml",
     "recipe_from_dict",
     "recipe_to_dict",
+    "register_protocol",
     "shipped_recipes",
 ]

@@ -13,7 +13,7 @@ import difflib
 import math
 import numbers
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Annotated, Any, NoReturn, get_args
 
 from pydantic import PlainValidator
@@ -178,10 +178,21 @@ def string(*, optional: bool = False, pattern: str = "", rule: str = "") -> Plai
 def one_of(literal: Any) -> PlainValidator:
     """Validates one of the strings of the `Literal` type `literal`."""
     options: tuple[str, ...] = get_args(literal)
-    allowed = ", ".join(repr(option) for option in options)
+    return registered(lambda: options)
+
+
+def registered(names: Callable[[], Sequence[str]]) -> PlainValidator:
+    """Validates one of the strings `names()` returns when the value is validated.
+
+    For choices that grow at run time, such as the rule registries of
+    `ftk.sparse`: a rule registered after this module is imported is accepted.
+    The message is `one_of`'s, with the closest name suggested.
+    """
 
     def check(value: Any) -> str:
+        options = tuple(names())
         if not isinstance(value, str) or value not in options:
+            allowed = ", ".join(repr(option) for option in options)
             hint = suggest(value, options) if isinstance(value, str) else ""
             fail(f"must be one of {allowed}; received {show(value)}{hint}")
         return value

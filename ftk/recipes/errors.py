@@ -8,7 +8,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from ftk.recipes._types import RULES_ERROR, show, suggest
-from ftk.recipes.schema import PROTOCOLS, key_locations, section_model
+from ftk.recipes.protocol_registry import protocol_names
+from ftk.recipes.schema import key_locations, section_model
 
 _MAPPING_ERRORS = ("model_type", "model_attributes_type", "dict_type")
 
@@ -97,7 +98,7 @@ def _dotted(loc: Sequence[str]) -> str:
 def _message(item: Any, loc: tuple[str, ...]) -> str:
     kind, received = item["type"], show(item.get("input"))
     if kind == "missing":
-        hint = f"; one of {', '.join(map(repr, PROTOCOLS))}" if loc == ("protocol",) else ""
+        hint = f"; one of {', '.join(map(repr, protocol_names()))}" if loc == ("protocol",) else ""
         return f"required, but missing{hint}"
     if kind == "extra_forbidden":
         model = section_model(loc[:-1])

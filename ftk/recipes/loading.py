@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from ftk.recipes._types import suggest
 from ftk.recipes.errors import RecipeError, RecipeNotFoundError, validation_problems
 from ftk.recipes.overrides import apply_overrides
-from ftk.recipes.schema import Recipe
+from ftk.recipes.schema import Recipe, recipe_model
 from ftk.recipes.yaml_io import MAX_CHARS, read_yaml, to_yaml
 
 #: The folder of the recipes shipped with ftk (top-level `recipes/`).
@@ -101,7 +101,7 @@ def recipe_from_dict(data: Mapping[str, Any], source: str = "<recipe>") -> Recip
         RecipeError: listing every problem, one line each.
     """
     try:
-        return Recipe.model_validate(data)
+        return recipe_model().model_validate(data)
     except ValidationError as error:
         raise RecipeError(source, validation_problems(error)) from None
 

@@ -8,53 +8,79 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, PlainValidator, create_model, model_validator
 
-from ftk.recipes._types import OneLine, RunName, Seed, fail_rules, one_of
-from ftk.recipes.protocol_sections import (
-    DstConfig,
-    EdstConfig,
-    EnsembleConfig,
-    PfConfig,
-    SparsityConfig,
-)
-from ftk.recipes.rules import cross_field_problems
+from ftk.recipes import protocol_registry
+from ftk.recipes._types import OneLine, RunName, Seed, fail, fail_rules, show, suggest
+from ftk.recipes.cross_field import cross_field_problems
+from ftk.recipes.shared_sections import DstConfig, EnsembleConfig, SparsityConfig
 from ftk.recipes.sections import DataConfig, ModelConfig, RunConfig, TrainingConfig
 
-Protocol = Literal[
-    "dense", "deep_ensemble", "static_ensemble", "dst_ensemble", "edst", "pf_ensemble"
-]
-
-#: The training protocols of the paper, as spelled in `protocol:`.
-PROTOCOLS: tuple[str, ...] = typing.get_args(Protocol)
 _SECTION_DEFAULTS = ("training", "ensemble", "run")  # `null` means "all defaults"
 
 
-class Recipe(BaseModel):
-    """A complete, validated training recipe (the root of a recipe YAML file).
+def _known_protocol(value: Any) -> str:
+    names = protocol_registry.protocol_names()
+    if not isinstance(value, str) or value not in names:
+        hint = suggest(value, names) if isinstance(value, str) else ""
+        fail(f"must be one of {', '.join(map(repr, names))}; received {show(value)}{hint}")
+    return value
+
+
+class _RecipeRules(BaseModel):
+    """The validators of `Recipe`; its fields are added from the protocols (`_build`)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fill_defaults(cls, data: Any) -> Any:
+        """Reads an empty `training:` as all defaults; defaults `ensemble.members` per protocol."""
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        for key in _SECTION_DEFAULTS:
+            if key in data and data[key] is None:
+                data[key] = {}
+        ensemble = data.get("ensemble", {})
+        protocol = data.get("protocol")
+        if isinstance(ensemble, Mapping) and "members" not in ensemble and (
+                isinstance(protocol, str) and protocol in protocol_registry.protocol_names()):
+            members = protocol_registry.protocol_class(protocol).default_members
+            data["ensemble"] = {**ensemble, "members": members}
+        return data
+
+    @model_validator(mode="after")
+    def _check_rules(self) -> _RecipeRules:
+        problems = cross_field_problems(self)
+        if problems:
+            fail_rules(problems)
+        return self
+
+
+_DOC = """A complete, validated training recipe (the root of a recipe YAML file).
 
     Build one with `ftk.recipes.load_recipe`, which turns every problem into
     one readable `RecipeError`; `Recipe.model_validate(mapping)` raises
-    pydantic's `ValidationError` instead.
+    pydantic's `ValidationError` instead. Its fields are the shared sections
+    below plus the sections the protocols own (e.g. `edst`, `pf`), each
+    allowed only with its protocol.
 
     Attributes:
         name: Default run-folder name, made of `[A-Za-z0-9_.-]`.
         description: One line shown by `ftk recipes`. Defaults to `""`.
-        protocol: One of `PROTOCOLS`.
+        protocol: One of `ftk.recipes.protocol_names()`.
         seed: Base seed; member `i` uses `seed + i`, and every member seed
             must be below 2**32. Defaults to `0`.
         model: The network (`ModelConfig`).
         data: The dataset (`DataConfig`).
         training: Optimizer and schedule of one member run (`TrainingConfig`).
-        sparsity: Initial masks (`SparsityConfig`); required by sparse
-            protocols, absent otherwise.
-        dst: Topology updates (`DstConfig`); `dst_ensemble` and `edst` only.
-        ensemble: Number of members (`EnsembleConfig`); `1` for `dense`,
-            `3` by default otherwise.
-        edst: EDST phases (`EdstConfig`); `edst` only.
-        pf: Prune-and-fine-tune settings (`PfConfig`); `pf_ensemble` only.
+        sparsity: Initial masks (`SparsityConfig`); required by the protocols
+            that prune, absent otherwise.
+        dst: Topology updates (`DstConfig`); protocols with dynamic sparsity only.
+        ensemble: Number of members (`EnsembleConfig`); the protocol's default.
         run: Output settings (`RunConfig`).
 
     Example:
@@ -68,44 +94,35 @@ class Recipe(BaseModel):
     ```
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: RunName
-    description: OneLine = ""
-    protocol: Annotated[Protocol, one_of(Protocol)]
-    seed: Seed = 0
-    model: ModelConfig
-    data: DataConfig
-    training: TrainingConfig = TrainingConfig()
-    sparsity: SparsityConfig | None = None
-    dst: DstConfig | None = None
-    ensemble: EnsembleConfig = EnsembleConfig()
-    edst: EdstConfig | None = None
-    pf: PfConfig | None = None
-    run: RunConfig = RunConfig()
+def _build() -> type[BaseModel]:
+    """The `Recipe` model: shared fields, then every protocol's own sections."""
+    own = {}
+    for cls in protocol_registry.protocol_classes():
+        for section, model in cls.sections.items():
+            own[section] = (model | None, None)
+    recipe = create_model(
+        "Recipe", __base__=_RecipeRules, __module__=__name__, __doc__=_DOC,
+        name=(RunName, ...), description=(OneLine, ""),
+        protocol=(Annotated[str, PlainValidator(_known_protocol)], ...), seed=(Seed, 0),
+        model=(ModelConfig, ...), data=(DataConfig, ...), training=(TrainingConfig, TrainingConfig()),
+        sparsity=(SparsityConfig | None, None), dst=(DstConfig | None, None),
+        ensemble=(EnsembleConfig, EnsembleConfig()), **own, run=(RunConfig, RunConfig()),
+    )
+    recipe.__qualname__ = "Recipe"
+    return recipe
 
-    @model_validator(mode="before")
-    @classmethod
-    def _fill_defaults(cls, data: Any) -> Any:
-        """Reads an empty `training:` as all defaults; defaults `ensemble.members` per protocol."""
-        if not isinstance(data, Mapping):
-            return data
-        data = dict(data)
-        for key in _SECTION_DEFAULTS:
-            if key in data and data[key] is None:
-                data[key] = {}
-        ensemble = data.get("ensemble", {})
-        if isinstance(ensemble, Mapping) and "members" not in ensemble:
-            members = 1 if data.get("protocol") == "dense" else 3
-            data["ensemble"] = {**ensemble, "members": members}
-        return data
 
-    @model_validator(mode="after")
-    def _check_rules(self) -> Recipe:
-        problems = cross_field_problems(self)
-        if problems:
-            fail_rules(problems)
-        return self
+Recipe = _build()
+_built_at = protocol_registry.version
+
+
+def recipe_model() -> type[BaseModel]:
+    """The `Recipe` model, rebuilt when a protocol was registered since."""
+    global Recipe, _built_at
+    if _built_at != protocol_registry.version:
+        Recipe, _built_at = _build(), protocol_registry.version
+    return Recipe
 
 
 def section_model(path: Sequence[str]) -> type[BaseModel] | None:
@@ -118,7 +135,7 @@ def section_model(path: Sequence[str]) -> type[BaseModel] | None:
         The pydantic model class whose fields are the valid keys at `path`,
         or `None` when `path` names a value or does not exist.
     """
-    model: type[BaseModel] = Recipe
+    model: type[BaseModel] = recipe_model()
     for key in path:
         field = model.model_fields.get(key)
         if field is None:
@@ -135,6 +152,6 @@ def key_locations(key: str) -> list[str]:
     """Returns the dotted paths of every section field called `key`, e.g. `["training.epochs"]`."""
     return [
         f"{section}.{key}"
-        for section in Recipe.model_fields
+        for section in recipe_model().model_fields
         if (model := section_model((section,))) is not None and key in model.model_fields
     ]

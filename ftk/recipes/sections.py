@@ -4,7 +4,7 @@ One frozen pydantic model per section; unknown keys are errors. Defaults are
 the paper's CIFAR settings (250 epochs, SGD at lr 0.1 with momentum 0.9, weight
 decay 5e-4, step decay x0.1 at 50% and 75% of training). Pure configuration:
 nothing here imports TensorFlow or Keras. The protocol-specific sections live
-in `ftk.recipes.protocol_sections`.
+in `ftk.recipes.shared_sections`.
 """
 
 from __future__ import annotations

@@ -12,14 +12,12 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 import zlib
 from pathlib import Path
 
 from ftk import atomic
+from ftk.run_dir.paths import CHECKPOINT, STATE, TICKETS, ticket_files, ticket_name, ticket_path
 
-STATE = Path("checkpoints") / "state.json"
-CHECKPOINT = Path("checkpoints") / "model.keras"
 _CHUNK = 1 << 22
 
 
@@ -28,11 +26,6 @@ class RunDirectoryError(Exception):
 
     The message names the file, what is wrong with it and what to do.
     """
-
-
-def ticket_path(run_dir: str | os.PathLike, index: int) -> Path:
-    """The path of ticket `index` in a run folder: `tickets/ticket_<index>.keras`."""
-    return Path(run_dir) / "tickets" / f"ticket_{index}.keras"
 
 
 def file_record(path: str | os.PathLike) -> dict:
@@ -147,17 +140,20 @@ def committed_ticket_paths(run_dir: str | os.PathLike) -> list[Path]:
     run_dir = Path(run_dir)
     state = RunState.read(run_dir) if (run_dir / STATE).is_file() else RunState(ledger=False)
     if not state.ledger:
-        found = [(int(match.group(1)), p) for p in (run_dir / "tickets").glob("ticket_*.keras")
-                 if (match := re.fullmatch(r"ticket_(\d+)\.keras", p.name))]
-        return [p for _, p in sorted(found)]
+        return [path for _, path in ticket_files(run_dir)]
     problems = state.ticket_problems(run_dir)
     if problems:
-        named = "; ".join(f"tickets/ticket_{i}.keras {p}" for i, p in problems.items())
+        named = describe_problems(problems)
         raise RunDirectoryError(
             f"Run '{run_dir}': {named}. Re-make it with `ftk run RECIPE --resume {run_dir}` "
             "(which trains the members whose tickets are gone again)."
         )
     return [ticket_path(run_dir, i) for i in sorted(state.tickets)]
+
+
+def describe_problems(problems: dict[int, str]) -> str:
+    """`"tickets/ticket_0.keras is missing; ..."` for ticket index -> problem."""
+    return "; ".join(f"{TICKETS / ticket_name(i)} {p}" for i, p in problems.items())
 
 
 def _count(data: dict, key: str) -> int:

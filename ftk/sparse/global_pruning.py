@@ -8,7 +8,7 @@ import keras
 import numpy as np
 
 from ftk.sparse.optimizer_slots import slot_variables
-from ftk.sparse.rules import top_k
+from ftk.sparse.selection import top_k
 from ftk.sparse.sparse_weight import SparseWeight
 
 

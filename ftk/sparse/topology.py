@@ -1,21 +1,21 @@
-"""One topology update: prune the smallest weights, grow as many elsewhere."""
+"""One topology update: prune by a prune rule, regrow as many by a growth rule."""
 
 from __future__ import annotations
 
 import dataclasses
 import math
 from collections.abc import Mapping, Sequence
-from typing import Literal
 
 import keras
 import numpy as np
 
-from ftk.sparse import rules
+from ftk.sparse.growth_rules import RandomGrowth, get_growth_rule
+from ftk.sparse.layer_state import LayerState
 from ftk.sparse.optimizer_slots import slot_variables
+from ftk.sparse.prune_rules import PruneRule, get_prune_rule
+from ftk.sparse.redistributions import Redistribution, get_redistribution
+from ftk.sparse.selection import layer_rng
 from ftk.sparse.sparse_weight import SparseWeight
-
-Redistribution = Literal["none", "magnitude", "momentum"]
-REDISTRIBUTIONS: tuple[str, ...] = ("none", "magnitude", "momentum")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,6 +78,12 @@ class TopologyUpdate:
         active = sum(layer.active for layer in self.layers)
         return sum(layer.turnover * layer.active for layer in self.layers) / max(active, 1)
 
+    def describe(self) -> str:
+        """One line for logs, e.g. `step 300: rate 0.4800, regrew 1520 weights, turnover 0.112`."""
+        outcome = f"skipped: {self.skipped}" if self.skipped else (
+            f"regrew {self.grown} weights, turnover {self.turnover:.3f}")
+        return f"step {self.step}: rate {self.death_rate:.4f}, {outcome}"
+
     def as_dict(self) -> dict:
         """Returns the update as plain JSON-ready values (the event payload)."""
         return {
@@ -101,8 +107,9 @@ def update_topology(
     *,
     step: int,
     death_rate: float,
-    growth: rules.Growth,
-    redistribution: Redistribution = "none",
+    growth: str | RandomGrowth,
+    prune: str | PruneRule = "magnitude",
+    redistribution: str | Redistribution = "none",
     scores: Mapping[str, np.ndarray] | None = None,
     optimizer: keras.optimizers.Optimizer | None = None,
     seed: int = 0,
@@ -110,62 +117,77 @@ def update_topology(
 ) -> TopologyUpdate:
     """Prunes and regrows every sparse weight once, in place.
 
-    For each weight: prune `ceil(death_rate * active)` active entries of
-    smallest magnitude, then grow the same number (or the redistributed
-    number) among the inactive entries, just-pruned ones included. Grown
-    entries start at zero, and the optimizer slots of pruned and grown
-    entries are reset to zero. Must run in a cross-replica context (eagerly,
-    inside `strategy.scope()` when distributed). Non-finite weights or scores
-    skip the update: nothing changes, and the result's `skipped` says why.
+    For each weight: the prune rule drops `ceil(death_rate * active)` active
+    entries, then the growth rule activates the same number (or the number
+    the redistribution gives the layer) among the inactive entries,
+    just-pruned ones included. Grown entries start at zero, and the
+    optimizer slots of pruned and grown entries are reset to zero. Must run
+    in a cross-replica context (eagerly, inside `strategy.scope()` when
+    distributed). Non-finite weights or scores skip the update: nothing
+    changes, and the result's `skipped` says why.
 
     Args:
         weights: the sparse weights to update; position i seeds weight i.
         step: the optimizer step, part of the random seed.
         death_rate: fraction of active weights to replace, in [0, 1].
-        growth: `"random"`, `"gradient"` or `"momentum"`.
-        redistribution: `"none"` keeps per-layer counts; `"magnitude"` and
-            `"momentum"` share the regrowth between layers by the mean
-            magnitude of their active weights / dense momentum. Defaults to
-            `"none"`.
+        growth: a growth rule or its registered name: `"random"`,
+            `"gradient"`, `"momentum"`, ... (`ftk.sparse.growth_rules`).
+        prune: a prune rule or its name (`ftk.sparse.prune_rules`).
+            Defaults to `"magnitude"`.
+        redistribution: a redistribution or its name: `"none"` keeps
+            per-layer counts; `"magnitude"` and `"momentum"` share the
+            regrowth between layers (`ftk.sparse.redistributions`).
+            Defaults to `"none"`.
         scores: weight name -> dense gradient or momentum, same shape as the
-            weight; needed by `"gradient"`/`"momentum"` growth and
-            `"momentum"` redistribution.
+            weight; needed by rules that `needs_dense_gradient`.
         optimizer: optimizer whose slots are reset; `None` skips the reset.
         seed: base seed of the random choices. Defaults to `0`.
         kind: label kept in the result (`"regular"` or `"jump"`).
 
     Returns:
         A `TopologyUpdate` with per-layer statistics.
+
+    Example:
+
+    ```python
+    with model.distribute_strategy.scope():
+        update = update_topology(ftk.sparse_weights(model), step=100, death_rate=0.3,
+                                 growth="random", optimizer=model.optimizer)
+    update.turnover
+    ```
     """
-    kernels = [w.variable.numpy().ravel() for w in weights]
-    masks = [w.mask.numpy().ravel() for w in weights]
-    flat_scores = [None if scores is None else np.asarray(scores[w.name]).ravel() for w in weights]
-    reason = _non_finite(weights, kernels, "weights") or (
-        None if scores is None else _non_finite(weights, flat_scores, "growth scores")
-    )
+    prune, growth = get_prune_rule(prune), get_growth_rule(growth)
+    redistribution = get_redistribution(redistribution)
+    layers = [
+        LayerState(w.name, w.variable.numpy().ravel(), w.mask.numpy().ravel(),
+                   None if scores is None else np.asarray(scores[w.name]).ravel())
+        for w in weights
+    ]
+    reason = _non_finite(weights, [layer.weights for layer in layers], "weights")
+    if scores is not None:
+        reason = reason or _non_finite(weights, [layer.gradient for layer in layers], "growth scores")
     if reason:
         return TopologyUpdate.unchanged(weights, step, death_rate, kind, reason)
-    prune_counts = [math.ceil(death_rate * np.count_nonzero(m)) for m in masks]
-    pruned_masks = [rules.prune_magnitude(k, m, n) for k, m, n in zip(kernels, masks, prune_counts)]
-    grow_counts = _grow_counts(redistribution, prune_counts, kernels, masks, pruned_masks, flat_scores)
+    prune_counts = [math.ceil(death_rate * np.count_nonzero(layer.mask)) for layer in layers]
+    pruned_masks = [prune.prune(layer, n) for layer, n in zip(layers, prune_counts)]
+    capacity = np.array([m.size - np.count_nonzero(m) for m in pruned_masks])
+    grow_counts = redistribution.grow_counts(layers, prune_counts, capacity)
 
-    layers = []
-    for index, weight in enumerate(weights):
-        old, after_prune = masks[index], pruned_masks[index]
-        new = rules.grow(
-            after_prune, int(grow_counts[index]), growth,
-            scores=flat_scores[index], rng=rules.layer_rng(seed, step, index),
-        )
+    results = []
+    for index, (weight, layer) in enumerate(zip(weights, layers)):
+        old, after_prune = layer.mask, pruned_masks[index]
+        new = growth.grow(dataclasses.replace(layer, mask=after_prune), int(grow_counts[index]),
+                          layer_rng(seed, step, index))
         grown = (new == 1) & (after_prune == 0)
         reset = grown | ((old == 1) & (after_prune == 0))
-        _apply(weight, kernels[index], new, grown, reset, optimizer)
+        _apply(weight, layer.weights, new, grown, reset, optimizer)
         active = int(np.count_nonzero(new))
-        layers.append(LayerUpdate(
+        results.append(LayerUpdate(
             name=weight.name, shape=weight.shape, active=active, size=weight.size,
             pruned=prune_counts[index], grown=int(grown.sum()),
             turnover=float(np.count_nonzero((new == 1) & (old == 0)) / max(active, 1)),
         ))
-    return TopologyUpdate(step=step, death_rate=death_rate, layers=tuple(layers), kind=kind)
+    return TopologyUpdate(step=step, death_rate=death_rate, layers=tuple(results), kind=kind)
 
 
 def _non_finite(weights: Sequence[SparseWeight], values: Sequence[np.ndarray], what: str) -> str | None:
@@ -174,22 +196,6 @@ def _non_finite(weights: Sequence[SparseWeight], values: Sequence[np.ndarray], w
         return None
     more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
     return f"non-finite {what} in {bad[0]}{more}"
-
-
-def _grow_counts(redistribution, prune_counts, kernels, masks, pruned_masks, scores) -> np.ndarray:
-    if redistribution == "none":
-        return np.asarray(prune_counts)
-    if redistribution == "magnitude":
-        values = kernels
-    elif redistribution == "momentum":
-        values = scores
-    else:
-        raise ValueError(
-            f"`redistribution` must be one of {REDISTRIBUTIONS}. Received: {redistribution!r}"
-        )
-    importance = np.array([np.abs(v[m == 1]).mean() if m.any() else 0.0 for v, m in zip(values, masks)])
-    capacity = np.array([m.size - np.count_nonzero(m) for m in pruned_masks])
-    return rules.redistribute(sum(prune_counts), importance, capacity)
 
 
 def _apply(weight: SparseWeight, kernel, new_mask, grown, reset, optimizer) -> None:

@@ -3,3 +3,14 @@
 from ftk.training.losses import SparseCategoricalCrossentropy
 from ftk.training.lr_schedules import EpochSchedule, edst_schedule, step_decay
 from ftk.training.optimizers import SGD, Adam, CoupledWeightDecay, build_optimizer
+
+__all__ = [
+    "SGD",
+    "Adam",
+    "CoupledWeightDecay",
+    "EpochSchedule",
+    "SparseCategoricalCrossentropy",
+    "build_optimizer",
+    "edst_schedule",
+    "step_decay",
+]

@@ -59,7 +59,7 @@ class PhaseTimeline(RunPart, Widget):
     @staticmethod
     def _global(state: RunState, member: int, epoch: int) -> int:
         """The epoch over the whole run of `epoch` in member run `member`."""
-        return member * state.info.epochs + epoch if state.info.protocol != "edst" else epoch
+        return epoch if state.info.single_run else member * state.info.epochs + epoch
 
 
 def _fit(phase: Phase, width: int) -> str:

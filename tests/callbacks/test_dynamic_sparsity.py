@@ -6,6 +6,7 @@ import pytest
 import tensorflow as tf
 
 import ftk
+from ftk.sparse.growth_rules import GradientGrowth
 from ftk.sparse.optimizer_slots import slot_variables
 
 BATCH, STEPS = 16, 5
@@ -139,6 +140,12 @@ def test_same_seed_same_masks_different_seed_different(growth):
     assert not all(np.array_equal(p, q) for p, q in zip(a, c))
 
 
+def test_a_rule_object_gives_the_masks_of_its_name():
+    by_name = _masks_after_training(0, 0, "gradient")
+    by_object = _masks_after_training(0, 0, GradientGrowth())
+    assert all(np.array_equal(p, q) for p, q in zip(by_name, by_object))
+
+
 class BatchRecorder(keras.callbacks.Callback):
     """Records the effective weights right before the step that ends on `step`."""
 
@@ -232,3 +239,10 @@ def test_dense_model_is_a_clear_error():
     x, y = make_data()
     with pytest.raises(ValueError, match="no sparse layer"):
         model.fit(x, y, batch_size=BATCH, epochs=1, callbacks=[ftk.DynamicSparsity()], verbose=0)
+
+
+def test_a_decaying_schedule_needs_the_end_of_training():
+    model = make_model()
+    with pytest.raises(ValueError, match="`death_rate_schedule='cosine'` needs the end of training"):
+        ftk.DynamicSparsity(update_frequency=2).attach(model)
+    ftk.DynamicSparsity(update_frequency=2, death_rate_schedule="constant").attach(model)

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import ftk
-from ftk.callbacks.edst import PhaseStart, TicketSaved
+from ftk.run_dir.events import PhaseStart, TicketSaved
 from tests.callbacks.test_dynamic_sparsity import BATCH, make_data, make_model
 
 
@@ -23,7 +23,7 @@ class LearningRates(keras.callbacks.Callback):
 def test_edst_phases_rates_jumps_and_tickets(tmp_path):
     model = make_model()
     dst = ftk.DynamicSparsity(update_frequency=3, death_rate=0.5, death_rate_schedule="constant")
-    edst = ftk.EDST(explore_epochs=2, members=3, large_death_rate=0.8, lr_explore=0.1,
+    edst = ftk.EDST(dst, explore_epochs=2, members=3, large_death_rate=0.8, lr_explore=0.1,
                     lr_refine=0.01, ticket_dir=tmp_path / "tickets")
     events, rates = [], LearningRates()
     edst.add_listener(events.append)
@@ -53,17 +53,14 @@ def test_edst_phases_rates_jumps_and_tickets(tmp_path):
 
 
 def test_edst_needs_dynamic_sparsity(tmp_path):
-    model = make_model()
-    x, y = make_data()
-    edst = ftk.EDST(explore_epochs=1, members=1, ticket_dir=tmp_path)
-    with pytest.raises(ValueError, match="DynamicSparsity"):
-        model.fit(x, y, batch_size=BATCH, epochs=3, callbacks=[edst], verbose=0)
+    with pytest.raises(TypeError, match="DynamicSparsity"):
+        ftk.EDST(None, explore_epochs=1, members=1, ticket_dir=tmp_path)
 
 
 @pytest.mark.parametrize("epochs, message", [(7, "split into 3 refinement phases"), (4, "at least 2 epochs")])
 def test_edst_rejects_uneven_phases(epochs, message):
     with pytest.raises(ValueError, match=message):
-        ftk.EDST(explore_epochs=2, members=3).total_epochs(epochs)
+        ftk.EDST(ftk.DynamicSparsity(), explore_epochs=2, members=3).total_epochs(epochs)
 
 
 def test_prune_and_finetune_is_global_magnitude_pruning():

@@ -1,6 +1,5 @@
 """DynamicSparsity under `tf.distribute.MirroredStrategy` on two logical CPUs."""
 
-import keras
 import numpy as np
 import pytest
 import tensorflow as tf

@@ -1,6 +1,8 @@
 """The `ftk` command line: readable output and errors, no tracebacks."""
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -75,15 +77,26 @@ def test_flops_prints_every_protocol(capsys):
 
 
 def test_run_with_tui_trains_in_a_child_and_opens_the_run(tmp_path, monkeypatch, capsys):
-    import ftk_tui.app
+    from ftk.cli import watch
 
-    opened = []
-    monkeypatch.setattr(ftk_tui.app.FtkTui, "run", lambda self: opened.append(self.path))
+    opened = tmp_path / "opened"  # the stand-in TUI writes the run directory it was given
+    record = f"import pathlib, sys; pathlib.Path({str(opened)!r}).write_text(sys.argv[1])"
+    monkeypatch.setattr(watch, "TUI_COMMAND", (sys.executable, "-c", record))
     run_dir = tmp_path / "watched"
     status = main(["run", "test_dense", "--run-dir", str(run_dir), "--tui"])
-    assert opened == [run_dir]
+    assert opened.read_text() == str(run_dir)
     events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
     # Quitting the UI at once interrupts the trainer, which records it and can be resumed.
     assert events[-1]["type"] == "run_end" and events[-1]["status"] in ("interrupted", "finished")
     assert status in (0, 130)
     assert "Trainer exited" in capsys.readouterr().out
+
+
+def test_the_tui_command_starts_ftk_tui(tmp_path):
+    from ftk.cli.watch import TUI_COMMAND
+
+    done = subprocess.run([*TUI_COMMAND, "--help"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "run director" in done.stdout
+    done = subprocess.run([*TUI_COMMAND, str(tmp_path / "missing")], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2 and "no such run directory" in done.stderr

@@ -63,8 +63,6 @@ def test_to_keras_saves_and_predicts_the_same(data, tmp_path):
     np.testing.assert_allclose(served.predict(x, verbose=0), ens.predict(x), atol=1e-5)
 
 
-def test_load_needs_tickets(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no tickets"):
-        ftk.Ensemble.load(tmp_path)
+def test_needs_members():
     with pytest.raises(ValueError, match="at least one model"):
         ftk.Ensemble([])

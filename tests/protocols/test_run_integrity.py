@@ -55,7 +55,7 @@ def test_divergence_stops_the_run_and_resume_with_a_lower_rate_continues(run, tm
 ])
 def test_kill_between_ticket_and_state_counts_the_ticket_once(run, tmp_path, monkeypatch, name, module):
     full, _ = run(name, DETERMINISTIC, run_dir=tmp_path / "full")
-    save_ticket = ftk.callbacks.tickets.save_ticket
+    save_ticket = ftk.run_dir.tickets.save_ticket
 
     def save_then_die(model, path, meta):
         save_ticket(model, path, meta)

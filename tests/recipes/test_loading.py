@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from ftk.recipes import (
-    PROTOCOLS,
+    protocol_names,
     Recipe,
     RecipeError,
     apply_overrides,
@@ -23,7 +23,8 @@ from ftk.recipes import (
 
 REPO = Path(__file__).resolve().parents[2]
 PAPER = ("dense_wrn", "deep_ensemble_wrn", "static_wrn", "dst_wrn", "edst_wrn", "pf_wrn")
-TESTS = ("test_dense", "test_deep_ensemble", "test_static", "test_dst", "test_edst", "test_pf")
+TESTS = ("test_dense", "test_deep_ensemble", "test_static", "test_dst", "test_edst", "test_pf",
+         "test_mc_dropout")
 SHIPPED = sorted(shipped_recipes())
 
 
@@ -46,7 +47,7 @@ def test_shipped_recipe_loads_and_round_trips(name: str, tmp_path: Path) -> None
 
 def test_one_test_recipe_per_protocol() -> None:
     protocols = {load_recipe(name).protocol for name in TESTS}
-    assert protocols == set(PROTOCOLS)
+    assert protocols == set(protocol_names())
     for name in (*TESTS, "edst_demo"):
         recipe = load_recipe(name)
         assert (recipe.data.name, recipe.model.name) == ("digits", "mlp")

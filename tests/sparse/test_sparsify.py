@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import ftk
-from ftk.sparse import distribution
+from ftk.sparse import density_distributions
 from ftk.sparse.prunable import Prunable
 from ftk.sparse.sparse_weight import iter_layers
 
@@ -41,7 +41,7 @@ def test_exact_counts_zero_kernels_and_erk_densities():
     base = small_cnn()
     model = ftk.sparsify(base, density=0.3, distribution="erk", seed=1)
     shapes = {w.name: w.shape for w in ftk.sparse_weights(model)}
-    expected = distribution.layer_densities(shapes, 0.3, "erk")
+    expected = density_distributions.target_densities(shapes, 0.3, "erk")
     assert_exact_sparsity(model, expected)
     total = sum(w.size for w in ftk.sparse_weights(model))
     assert abs(ftk.density(model) * total - 0.3 * total) <= len(shapes)
@@ -196,6 +196,6 @@ def test_keras_applications(name):
     assert layer_names(model) == layer_names(base)
     assert ftk.density(model) == pytest.approx(0.2, abs=1e-3)
     shapes = {w.name: w.shape for w in ftk.sparse_weights(model)}
-    assert_exact_sparsity(model, distribution.layer_densities(shapes, 0.2, "erk"))
+    assert_exact_sparsity(model, density_distributions.target_densities(shapes, 0.2, "erk"))
     x = np.zeros((1, 32, 32, 3), "float32")
     assert model.predict(x, verbose=0).shape == (1, 10)

@@ -4,7 +4,7 @@ import numpy as np
 
 import ftk
 from ftk.models import wide_resnet
-from tests.sparse.test_distribution import reference_erk, wrn_28_10_shapes
+from tests.sparse.test_density_distributions import reference_erk, wrn_28_10_shapes
 
 
 def test_wrn_28_10_erk_densities_and_exact_counts():

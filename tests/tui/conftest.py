@@ -32,7 +32,7 @@ def event(type_: str, t: float, **fields: Any) -> dict[str, Any]:
 def run_start(name: str = "edst_wrn", total_epochs: int = 10, members: int = 3, t: float = T0) -> dict[str, Any]:
     """The `run_start` event of an EDST run with the three `LAYERS`."""
     return event(
-        "run_start", t, run=name, protocol="edst", model="wrn-16-2", dataset="cifar10", density=0.2,
+        "run_start", t, run=name, protocol="edst", single_run=True, model="wrn-16-2", dataset="cifar10", density=0.2,
         members=members, epochs=total_epochs, total_epochs=total_epochs, steps_per_epoch=STEPS,
         resumed=False, recipe={"name": "edst_wrn", "protocol": "edst"}, layers=LAYERS,
     )  # fmt: skip

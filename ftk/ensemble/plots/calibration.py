@@ -1,0 +1,60 @@
+"""Reliability diagram: per-bin accuracy against confidence, with the calibration gap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+import numpy as np
+
+from ftk.ensemble.plots._canvas import Target, check_array, figure, save, vector
+
+if TYPE_CHECKING:
+    from ftk.ensemble.metrics import ReliabilityBins
+
+
+def reliability_diagram(
+    bins: ReliabilityBins, path: Target, title: str | None = None
+) -> Path | IO[bytes]:
+    """Plots per-bin accuracy against confidence, the calibration gap and the bin counts.
+
+    The legend shows the ECE, `sum_b counts_b / n * |accuracy_b - confidence_b|` over the
+    non-empty bins; empty bins (NaN) draw no bar.
+
+    Args:
+        bins: A `ReliabilityBins` from `ftk.ensemble.metrics.reliability_bins`.
+        path: Where to write the PNG: a file path (parent folders are
+            created) or a binary file object.
+        title: Figure title. Defaults to `"Reliability diagram"`.
+
+    Returns:
+        The `Path` written (or the file object given).
+
+    Example:
+    >>> reliability_diagram(reliability_bins(probs, labels), "rel.png")  # doctest: +SKIP
+    """
+    fields = ("edges", "counts", "accuracy", "confidence")
+    if not all(hasattr(bins, k) for k in fields):
+        raise ValueError(f"`bins` must be a `ReliabilityBins`; received {type(bins)}.")
+    edges_ok = lambda s: len(s) == 1 and s[0] >= 2  # noqa: E731
+    edges = check_array(bins.edges, "bins.edges", "(B + 1,) with B >= 1", edges_ok)
+    b = edges.size - 1
+    counts, acc, conf = (check_array(getattr(bins, k), f"bins.{k}", f"({b},)", vector(b), k == "counts")
+                         for k in fields[1:])
+    full = (counts > 0) & np.isfinite(acc) & np.isfinite(conf)
+    weights = counts[full] / max(counts.sum(), 1)
+    ece = float(np.sum(weights * np.abs(acc[full] - conf[full])))
+    left, width = edges[:-1][full], np.diff(edges)[full]
+
+    fig = figure(5.5, 6.0)
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=[3, 1])
+    top.plot(edges[[0, -1]], edges[[0, -1]], "k--", lw=1, label="Perfect calibration")
+    top.bar(left, acc[full], width, align="edge", color="tab:blue", ec="black", lw=0.5,
+            label="Accuracy")
+    top.bar(left, conf[full] - acc[full], width, bottom=acc[full], align="edge",
+            color=(1, 0, 0, 0.2), hatch="//", ec="tab:red", lw=0.5, label=f"Gap (ECE = {ece:.3f})")
+    top.set(ylim=(0, 1), ylabel="Accuracy", title=title or "Reliability diagram")
+    top.legend(loc="upper left")
+    bottom.bar(edges[:-1], counts, np.diff(edges), align="edge", color="gray", ec="black", lw=0.5)
+    bottom.set(xlim=(edges[0], edges[-1]), xlabel="Confidence", ylabel="Count")
+    return save(fig, path)

@@ -1,0 +1,58 @@
+"""The callbacks of one member run: guard, protocol callbacks, event log, checkpoint, extras."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from ftk.callbacks import DivergenceGuard, PredictionRecorder
+from ftk.protocols.base import MemberRun
+from ftk.protocols.ticket_committer import TicketCommitter
+from ftk.run_dir import CHECKPOINT, EventLog, RunCheckpoint
+from ftk.run_dir.paths import PREDICTIONS, TENSORBOARD, TICKETS, member_folder
+
+
+def member_callbacks(
+    recipe,
+    protocol,
+    path: Path,
+    run: MemberRun,
+    epoch_offset: int,
+    committer: TicketCommitter,
+    state_fn: Callable[[int], dict],
+    on_event: Callable[[dict], None] | None,
+    record_inputs: Callable[[], np.ndarray],
+) -> list[keras.callbacks.Callback]:
+    """Returns the callbacks of `run`'s `fit`.
+
+    The divergence guard comes first, so no callback sees a diverged epoch;
+    the protocol's callbacks announce phases, topology updates and tickets
+    to the committer, which commits the tickets and passes everything on to
+    the event log; the checkpoint writes the model and `state_fn(epochs)`.
+    """
+    protocol_callbacks = protocol.callbacks(recipe, run, path / TICKETS)
+    committer.watch(protocol_callbacks)
+    log = EventLog(path, sources=[committer], member=run.index, epoch_offset=epoch_offset,
+                   on_event=on_event)
+    checkpoint = RunCheckpoint(
+        path / CHECKPOINT.parent, state_fn, every=recipe.run.checkpoint_every,
+        on_saved=lambda state: log.emit("checkpoint", member=run.index, epoch=state["epoch"],
+                                        path=str(CHECKPOINT)),
+    )
+    guard = DivergenceGuard(
+        where=f"member run {run.index}",
+        hint=f"The last good checkpoint is kept: lower the learning rate and continue with "
+             f"`ftk run RECIPE --resume {path} --set <field>=<lower rate>`.",
+    )
+    optional = []
+    if recipe.run.tensorboard:
+        optional.append(keras.callbacks.TensorBoard(member_folder(path / TENSORBOARD, run.index)))
+    if recipe.run.record_every:
+        optional.append(PredictionRecorder(
+            record_inputs(), member_folder(path / PREDICTIONS, run.index).with_suffix(".npz"),
+            every=recipe.run.record_every,
+        ))
+    return [guard, *protocol_callbacks, log, checkpoint, *optional]

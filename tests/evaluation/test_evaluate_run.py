@@ -1,0 +1,64 @@
+"""`ftk eval` on runs made by `ftk run`: every key of metrics.json, valid plots, events."""
+
+import json
+
+import numpy as np
+import pytest
+
+from ftk.cli import main
+from ftk.evaluation import MODES, evaluate_run
+from ftk.protocols.runner import run_recipe
+from ftk.recipes import find_recipe, load_recipe
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def edst_run(tmp_path_factory):
+    run_dir = tmp_path_factory.mktemp("eval") / "test_edst"
+    run_recipe(load_recipe(find_recipe("test_edst"), ["run.record_every=1"]), run_dir)
+    return run_dir
+
+
+def test_eval_all_writes_every_key_and_valid_plots(edst_run, capsys):
+    assert main(["eval", str(edst_run), "--distill-epochs", "1", "--limit", "64"]) == 0
+    assert "ensemble" in capsys.readouterr().out
+    metrics = json.loads((edst_run / "eval" / "metrics.json").read_text())
+    assert set(MODES) <= set(metrics)
+    predict = metrics["predict"]
+    assert set(predict) == {"members", "mean", "std", "ensemble", "by_size"}
+    assert [c["members"] for c in predict["by_size"]] == [1, 2]
+    assert set(predict["ensemble"]) == {"accuracy", "nll", "ece", "brier"}
+    for mode in ("disagreement", "kl", "calibration"):
+        assert {"members", "mean", "std", "ensemble"} <= set(metrics[mode])
+    assert set(metrics["ood"]) == {"dataset", "examples", "max_prob", "entropy"}
+    assert set(metrics["ood"]["entropy"]["auroc"]) == {"members", "mean", "std", "ensemble"}
+    assert set(metrics["corruption"]["average"]) == {"members_mean", "members_std", "ensemble"}
+    assert set(metrics["corruption"]["results"]["jpeg_compression"]) == {"1", "2", "3", "4", "5"}
+    assert {"student", "ensemble", "ticket", "student_density"} <= set(metrics["distill"])
+    assert len(metrics["tsne"]["paths"]) == 3  # exploration + 2 refinement phases
+    expected_plots = {"ensemble_size.png", "disagreement_heatmap.png", "kl_heatmap.png",
+                      "reliability_ensemble.png", "reliability_ticket_0.png",
+                      "corruption_accuracy.png", "tsne.png"}
+    assert expected_plots <= set(metrics["plots"])
+    for name in expected_plots:
+        data = (edst_run / "eval" / name).read_bytes()
+        assert data[:8] == PNG and len(data) > 1000
+    last = json.loads((edst_run / "events.jsonl").read_text().splitlines()[-1])
+    assert last["type"] == "ensemble_eval" and last["source"] == "eval"
+    assert last["accuracy"] == pytest.approx(predict["ensemble"]["accuracy"])
+
+
+def test_modes_merge_into_metrics_json(edst_run):
+    evaluate_run(edst_run, ["calibration"], limit=64)
+    evaluate_run(edst_run, ["kl"], limit=64)
+    metrics = json.loads((edst_run / "eval" / "metrics.json").read_text())
+    assert {"calibration", "kl"} <= set(metrics)
+    with pytest.raises(ValueError, match="Unknown mode"):
+        evaluate_run(edst_run, ["confusion"])
+
+
+def test_demo_ensemble_beats_its_mean_member(tmp_path):
+    result = run_recipe(load_recipe(find_recipe("edst_demo"), ["run.tensorboard=false"]), tmp_path / "demo")
+    assert len(result.member_accuracy) == 3
+    assert result.ensemble["accuracy"] >= np.mean(result.member_accuracy)
