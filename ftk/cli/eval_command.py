@@ -30,7 +30,7 @@ def command(args: argparse.Namespace) -> int:
         corruption_source=args.corruption_source, distill_epochs=args.distill_epochs,
     )
     console = Console()
-    table = Table(title=f"{results['run']}: {results['members']} tickets on {results['dataset']}")
+    table = Table(title=f"{results['run']}: {results['members']} members on {results['dataset']}")
     for column in ("metric", "members (mean ± std)", "ensemble"):
         table.add_column(column, justify="left" if column == "metric" else "right", no_wrap=True)
     for label, mean, std, ensemble in _rows(results):

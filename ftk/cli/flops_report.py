@@ -49,7 +49,6 @@ def protocol_costs(recipe: Recipe) -> tuple[dict[str, flops.TrainingCost], list[
         f"{recipe.training.epochs} epochs per run, M = {recipe.ensemble.members}; "
         "x = relative to one dense model trained as long",
         f"active: non-zero weights of all members; one sparse model has {sparse_counts}",
-        "pf_ensemble: real per-layer densities come from global pruning of the trained parent; "
-        "estimated here with the recipe's distribution",
+        *(f"{name}: {note}" for name in costs if (note := get_protocol(name).cost_note())),
     ]
     return costs, notes

@@ -49,8 +49,10 @@ def command(args: argparse.Namespace) -> int:
     table = Table(title=f"{recipe.name}: test accuracy", min_width=44)
     table.add_column("model")
     table.add_column("accuracy", justify="right")
+    # Members are tickets, unless a ticket stands for several (MC dropout's passes).
+    unit = "ticket" if len(result.tickets) == len(result.member_accuracy) else "member"
     for index, accuracy in enumerate(result.member_accuracy):
-        table.add_row(f"ticket {index}", f"{accuracy:.4f}")
+        table.add_row(f"{unit} {index}", f"{accuracy:.4f}")
     if result.ensemble:
         e = result.ensemble
         table.add_row("[bold]ensemble[/]", f"[bold]{e['accuracy']:.4f}[/]")

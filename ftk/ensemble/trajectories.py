@@ -1,6 +1,6 @@
 """Members' paths through function space: probabilities along training, split and embedded in 2-D.
 
-Pure array math on `Trajectory` objects; `ftk.evaluation.trajectories` reads
+Pure array math on `Trajectory` objects; `ftk.evaluation.recorded_trajectories` reads
 them from a run directory (what `PredictionRecorder` writes to
 `predictions/member_<m>.npz`). Imports no TensorFlow.
 """
@@ -48,7 +48,7 @@ def split_by_phases(
     Args:
         trajectory: the whole run.
         boundaries: refinement start epochs, e.g. from
-            `ftk.evaluation.trajectories.phase_boundaries(run_dir)[0]`.
+            `ftk.evaluation.recorded_trajectories.phase_boundaries(run_dir)[0]`.
         branch: whether all refinement paths start at the end of exploration.
             Defaults to `True`.
 

@@ -2,7 +2,7 @@
 
 Everything that reads a run directory for evaluation lives here: loading the
 run's ensemble (`load_ensemble`, `RunEnsemble.load`), its recorded prediction
-trajectories and phase starts (`ftk.evaluation.trajectories`), and
+trajectories and phase starts (`ftk.evaluation.recorded_trajectories`), and
 `evaluate_run`, which runs the modes (`ftk.evaluation.modes`) and writes
 `eval/metrics.json` and PNG plots. The arrays, metrics and plots themselves
 are `ftk.ensemble`'s.

@@ -112,31 +112,31 @@ class Protocol:
 
     def build(self, recipe, run: MemberRun, info: DatasetInfo) -> keras.Model:
         """Returns the compiled model of `run` (built in the current strategy scope)."""
-        from ftk.protocols import training
+        from ftk.protocols import builders
 
         model = self.base_model(recipe, run, info)
         if self.starts_sparse:
-            model = training.sparsify(model, recipe, run.seed)
-        return training.compile_model(model, recipe, self.learning_rate(recipe, run, info))
+            model = builders.sparsify(model, recipe, run.seed)
+        return builders.compile_model(model, recipe, self.learning_rate(recipe, run, info))
 
     def base_model(self, recipe, run: MemberRun, info: DatasetInfo) -> keras.Model:
         """The recipe's model, dense, with `run`'s seed."""
-        from ftk.protocols import training
+        from ftk.protocols import builders
 
-        return training.recipe_model(recipe, run.seed, info)
+        return builders.recipe_model(recipe, run.seed, info)
 
     def learning_rate(self, recipe, run: MemberRun, info: DatasetInfo):
         """The learning rate (or schedule) `run` compiles with."""
-        from ftk.protocols import training
+        from ftk.protocols import builders
 
-        return training.training_schedule(recipe, run.epochs, training.steps_per_epoch(recipe, info))
+        return builders.training_schedule(recipe, run.epochs, builders.steps_per_epoch(recipe, info))
 
     def callbacks(self, recipe, run: MemberRun, ticket_dir) -> list:
         """The protocol's Keras callbacks of `run`: they announce phases and tickets."""
         if "dst" in self.shared_sections:
-            from ftk.protocols import training
+            from ftk.protocols import builders
 
-            return [training.dynamic_sparsity(recipe, run.seed)]
+            return [builders.dynamic_sparsity(recipe, run.seed)]
         return []
 
     # Evaluation and accounting.
@@ -148,6 +148,10 @@ class Protocol:
     def cost_inputs(self, recipe) -> dict:
         """This protocol's own `CostInputs` fields read from `recipe` (0 when it lacks them)."""
         return {}
+
+    def cost_note(self) -> str | None:
+        """What `ftk flops` should say about how this protocol's cost is estimated."""
+        return None
 
     def training_cost(self, c: CostInputs) -> TrainingCost:
         """Training and inference cost of the protocol (see `ftk.protocols.CostInputs`)."""

@@ -20,8 +20,8 @@ class CostInputs:
         epochs, steps_per_epoch: `E` of one member run (of the EDST run) and `S`.
         update_frequency: steps between topology updates (DST protocols).
         growth: the DST growth rule.
-        explore_epochs: EDST exploration epochs, part of `epochs`.
-        finetune_epochs: sparse fine-tuning epochs of `pf_ensemble`.
+        explore_epochs: exploration epochs, part of `epochs` (EDST).
+        finetune_epochs: sparse fine-tuning epochs (prune-and-fine-tune).
         batch_size: examples per step. Defaults to `1` (FLOPs per example).
     """
 

@@ -47,18 +47,18 @@ class PFEnsemble(Protocol):
         return [MemberRun(i, recipe.seed + i, epochs) for i in range(recipe.ensemble.members)]
 
     def build(self, recipe, run, info):
-        from ftk.protocols import training
+        from ftk.protocols import builders
 
-        parent = training.sparsify(self.base_model(recipe, run, info), recipe, run.seed, density=1.0)
-        return training.compile_model(parent, recipe, self.learning_rate(recipe, run, info))
+        parent = builders.sparsify(self.base_model(recipe, run, info), recipe, run.seed, density=1.0)
+        return builders.compile_model(parent, recipe, self.learning_rate(recipe, run, info))
 
     def learning_rate(self, recipe, run, info):
         """The parents' schedule, then `pf.finetune_lr` from the pruning epoch on."""
-        from ftk.protocols import training
+        from ftk.protocols import builders
         from ftk.training.lr_schedules import EpochSchedule
 
-        steps = training.steps_per_epoch(recipe, info)
-        parent = training.training_schedule(recipe, recipe.training.epochs, steps)
+        steps = builders.steps_per_epoch(recipe, info)
+        parent = builders.training_schedule(recipe, recipe.training.epochs, steps)
         return EpochSchedule(
             steps, [*parent.boundaries, recipe.training.epochs],
             [*parent.values, recipe.pf.finetune_lr], parent.warmup_epochs,
@@ -71,6 +71,10 @@ class PFEnsemble(Protocol):
 
     def cost_inputs(self, recipe) -> dict:
         return {"finetune_epochs": recipe.pf.finetune_epochs if recipe.pf else 0}
+
+    def cost_note(self) -> str:
+        return ("real per-layer densities come from global pruning of the trained parent; "
+                "estimated here with the recipe's distribution")
 
     def training_cost(self, c):
         if c.finetune_epochs is None or c.finetune_epochs < 0:

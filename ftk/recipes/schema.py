@@ -114,15 +114,23 @@ def _build() -> type[BaseModel]:
 
 
 Recipe = _build()
-_built_at = protocol_registry.version
+_current, _built_at = Recipe, protocol_registry.version
 
 
 def recipe_model() -> type[BaseModel]:
-    """The `Recipe` model, rebuilt when a protocol was registered since."""
-    global Recipe, _built_at
+    """The model recipes validate with: `Recipe`, or a subclass with registered sections.
+
+    A protocol registered after this module was imported may own sections
+    `Recipe` lacks; they are added in a subclass, so every recipe is still
+    an instance of `Recipe`.
+    """
+    global _current, _built_at
     if _built_at != protocol_registry.version:
-        Recipe, _built_at = _build(), protocol_registry.version
-    return Recipe
+        extra = {section: (model | None, None) for cls in protocol_registry.protocol_classes()
+                 for section, model in cls.sections.items() if section not in Recipe.model_fields}
+        _current = create_model("Recipe", __base__=Recipe, __module__=__name__, **extra) if extra else Recipe
+        _built_at = protocol_registry.version
+    return _current
 
 
 def section_model(path: Sequence[str]) -> type[BaseModel] | None:

@@ -7,7 +7,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict
 
 from ftk.protocols import Protocol, get_protocol, protocol_cost, protocol_names, register_protocol
-from ftk.recipes import RecipeError, load_recipe, protocol_registry, recipe_from_dict
+from ftk.recipes import Recipe, RecipeError, load_recipe, protocol_registry, recipe_from_dict
 from ftk.recipes.schema import recipe_model
 
 PACKAGE = Path(__file__).resolve().parents[2] / "ftk"
@@ -65,6 +65,7 @@ def test_a_user_protocol_registers_without_editing_ftk(registry):
     data = {"name": "twins", "protocol": "test_twins", "model": {"name": "mlp"},
             "data": {"name": "digits"}, "twins": {"copies": 4}}
     recipe = recipe_from_dict(data)
+    assert isinstance(recipe, Recipe)  # a subclass holds the new section
     assert recipe.protocol == "test_twins" and recipe.twins.copies == 4
     assert get_protocol("test_twins").ticket_count(recipe) == 4
     assert "test_twins" in protocol_names() and "twins" in recipe_model().model_fields

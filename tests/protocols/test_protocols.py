@@ -6,7 +6,7 @@ import pytest
 
 import ftk
 from ftk.models import build_model
-from ftk.protocols.training import sparsify
+from ftk.protocols.builders import sparsify
 from ftk.recipes import find_recipe, load_recipe
 
 

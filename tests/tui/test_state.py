@@ -136,9 +136,19 @@ def test_malformed_lines_reach_the_state_through_the_monitor(tmp_path: Path) -> 
 
 
 def test_member_label_for_ensembles_of_separate_runs() -> None:
-    start = run_start() | {"protocol": "deep_ensemble", "members": 3}
+    start = run_start() | {"protocol": "deep_ensemble", "single_run": False, "members": 3}
     state = fold([start, phase_start("training", 1, 1, 0, T0) | {"member": 1}])
     assert state.phase_label == "member 2 of 3 · training"
+
+
+def test_single_run_comes_from_run_start_and_old_edst_runs_are_one() -> None:
+    refinement = phase_start("refinement", 2, 3, 4, T0)
+    said = run_start() | {"protocol": "mc_dropout", "single_run": True, "members": 3}
+    assert fold([said, refinement]).phase_label.startswith("refinement")
+    old = {k: v for k, v in run_start().items() if k != "single_run"}  # ftk 0.1: not said
+    assert fold([old, refinement]).info.single_run
+    unsaid = old | {"protocol": "dst_ensemble"}
+    assert not fold([unsaid, refinement]).info.single_run
 
 
 def test_buffers_are_bounded_and_100k_events_fold_quickly() -> None:

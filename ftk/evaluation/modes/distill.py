@@ -5,7 +5,7 @@ from __future__ import annotations
 from ftk import atomic
 from ftk.ensemble.distillation import distill, distillation_report, student_like
 from ftk.evaluation.context import EvalContext
-from ftk.protocols.training import dynamic_sparsity
+from ftk.protocols.builders import dynamic_sparsity
 
 
 def run(ctx: EvalContext) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ftk.ensemble import plots
 from ftk.ensemble.trajectories import embed, split_by_phases
 from ftk.evaluation.context import EvalContext
-from ftk.evaluation.trajectories import load_trajectories, phase_boundaries
+from ftk.evaluation.recorded_trajectories import load_trajectories, phase_boundaries
 from ftk.protocols import get_protocol
 
 

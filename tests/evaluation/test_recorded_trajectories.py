@@ -1,11 +1,11 @@
-"""`ftk.evaluation.trajectories`: what a run directory recorded, read back."""
+"""`ftk.evaluation.recorded_trajectories`: what a run directory recorded, read back."""
 
 import json
 
 import numpy as np
 import pytest
 
-from ftk.evaluation.trajectories import load_trajectories, phase_boundaries
+from ftk.evaluation.recorded_trajectories import load_trajectories, phase_boundaries
 from tests.ensemble.test_trajectories import make_trajectory
 
 
