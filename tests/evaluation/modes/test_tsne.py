@@ -5,7 +5,7 @@ import pytest
 from ftk.evaluation.context import EvalContext
 from ftk.evaluation.modes import tsne
 from ftk.recipes import find_recipe, load_recipe
-from tests.evaluation.test_trajectories import write_run
+from tests.evaluation.test_recorded_trajectories import write_run
 
 
 @pytest.mark.parametrize("recipe, labels", [
