@@ -144,3 +144,32 @@ def test_training_flops():
         flops.training_flops(10, 50, 100, 10, "magnitude")
     with pytest.raises(ValueError):
         flops.training_flops(10, 50, 10, 11, "gradient")
+
+
+def test_shipped_wrn_recipes_cost_as_in_the_paper():
+    """EDST ~0.61x and the DST ensemble ~1.02x of the dense recipe (250 epochs), in closed form."""
+    from ftk.cli.flops_report import protocol_costs
+    from ftk.recipes import find_recipe, load_recipe
+
+    dense = build_model("wrn-28-10", num_classes=10, input_shape=(32, 32, 3), seed=0)
+    f_d = flops.forward_flops(dense)
+    f_s = flops.forward_flops(ftk.sparsify(dense, density=0.2, distribution="erk", seed=0))
+    steps = lambda epochs: epochs * (50000 // 128)  # noqa: E731 - CIFAR-10 at batch 128
+    reference = 3 * f_d * steps(250)  # dense_wrn: 3 f_D per step (forward + 2 backward)
+    # dst_wrn: 3 RigL runs of 250 epochs: 3 f_S per step, plus f_D - f_S for the
+    # dense gradient at each of the steps // 1000 update steps.
+    dst = 3 * (3 * f_s * steps(250) + (f_d - f_s) * (steps(250) // 1000))
+    # edst_wrn: one 450-epoch RigL run, plus the dense gradient of the M - 1 = 2 large jumps.
+    edst = 3 * f_s * steps(450) + (f_d - f_s) * (steps(450) // 1000) + 2 * (f_d - f_s)
+    static = 3 * 3 * f_s * steps(250)
+    pf = 3 * (3 * f_d * steps(250) + 3 * f_s * steps(250))  # pf_wrn: 250 dense + 250 fine-tune
+    assert edst / reference == pytest.approx(0.61, abs=0.01)
+    assert dst / reference == pytest.approx(1.02, abs=0.01)
+    rows, notes = protocol_costs(load_recipe(find_recipe("edst_wrn")))
+    expected = {"dense": 1.0, "deep_ensemble": 3.0, "static_ensemble": static / reference,
+                "dst_ensemble": dst / reference, "edst": edst / reference, "pf_ensemble": pf / reference,
+                "mc_dropout": 1.0}
+    assert {k: r.cost.train_flops_ratio for k, r in rows.items()} == pytest.approx(expected, rel=1e-9)
+    assert rows["edst"].cost.dense_train_flops == pytest.approx(reference * 128, rel=1e-12)
+    assert not any(r.fallback for r in rows.values())
+    assert any("dense recipe dense_wrn (250 epochs)" in note for note in notes)

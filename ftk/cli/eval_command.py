@@ -16,6 +16,8 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--corruption-source", choices=("auto", "tfds", "on_the_fly"), default="auto",
                         help="CIFAR-10-C/100-C through tfds, or corruptions computed on the fly")
     parser.add_argument("--distill-epochs", type=int, help="epochs of the distilled student")
+    parser.add_argument("--format", dest="formats", default="png", metavar="FORMATS",
+                        help="plot formats, comma-separated: png, svg, pdf (default: png)")
     parser.set_defaults(handler=command)
 
 
@@ -28,6 +30,7 @@ def command(args: argparse.Namespace) -> int:
     results = evaluate_run(
         args.run_dir, args.modes or ["all"], ood_data=args.ood_data, limit=args.limit,
         corruption_source=args.corruption_source, distill_epochs=args.distill_epochs,
+        formats=args.formats,
     )
     console = Console()
     table = Table(title=f"{results['run']}: {results['members']} members on {results['dataset']}")

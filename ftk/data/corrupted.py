@@ -83,7 +83,9 @@ def corrupted_test(
     (ImageNet: resized to 256 and center-cropped to 224 first), corrupted
     with `ftk.data.corruptions.corrupt` (example `i` with the stateless seed
     `[seed, i]`), then normalised. Labels and order equal those of the clean
-    `load_data(name).test`. Severities are CIFAR-10-C's for every dataset.
+    `load_data(name).test`. Severity parameters follow the image size
+    (`ftk.data.corruptions.tables.table_for_size`): CIFAR-10-C's below 112 px,
+    ImageNet-C's for larger images such as the 224 px ImageNet crops.
 
     Args:
         name: Dataset name, one of `ftk.data.DATASET_NAMES`.

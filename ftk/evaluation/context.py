@@ -16,6 +16,9 @@ from ftk.data import Splits
 from ftk.ensemble.ensemble import Ensemble, dataset_labels
 from ftk.recipes import Recipe
 
+#: Formats `ftk eval --format` can write plots in.
+PLOT_FORMATS = ("png", "svg", "pdf")
+
 
 @dataclasses.dataclass
 class EvalContext:
@@ -27,7 +30,7 @@ class EvalContext:
         recipe: the run's recipe.
         ensemble: the run's tickets.
         data: the run's dataset (test split used throughout).
-        options: mode options from the command line (e.g. `ood_data`).
+        options: mode options from the command line (e.g. `ood_data`, `formats`).
     """
 
     run_dir: Path
@@ -47,13 +50,27 @@ class EvalContext:
         """Test-set probabilities of every member, (members, n, classes)."""
         return self.ensemble.member_probabilities(self.data.test)
 
-    def plot_path(self, name: str) -> Path:
-        """The path of the plot `name`: `out_dir/<name>.png`."""
-        return self.out_dir / f"{name}.png"
+    @property
+    def formats(self) -> list[str]:
+        """Plot formats from `options["formats"]` (`"png,svg"` or a list); `["png"]` by default."""
+        given = self.options.get("formats") or ["png"]
+        given = given.split(",") if isinstance(given, str) else list(given)
+        chosen = list(dict.fromkeys(f.strip().lower().lstrip(".") for f in given if f.strip()))
+        bad = [f for f in chosen if f not in PLOT_FORMATS]
+        if bad or not chosen:
+            raise ValueError(f"Unknown plot format(s) {bad or given}; choose from {PLOT_FORMATS}.")
+        return chosen
+
+    def plot_path(self, name: str, fmt: str | None = None) -> Path:
+        """The path of the plot `name`: `out_dir/<name>.<fmt>` (the first format by default)."""
+        return self.out_dir / f"{name}.{fmt or self.formats[0]}"
 
     @contextlib.contextmanager
-    def plot_file(self, name: str) -> Iterator[IO[bytes]]:
-        """Yields a binary file that replaces `plot_path(name)` when the block succeeds.
+    def plot_file(self, name: str) -> Iterator[IO[bytes] | dict[str, IO[bytes]]]:
+        """Yields what replaces `plot_path(name, fmt)` for every format when the block succeeds.
+
+        With one format (PNG by default) that is a binary file; with several, a mapping
+        `{format: file}`, which every `ftk.ensemble.plots` function writes once per format.
 
         Readers of the run directory (the TUI, a browser) never see half a PNG;
         on an error the old plot, if any, stays.
@@ -65,8 +82,11 @@ class EvalContext:
             plots.tsne_paths(points, file)
         ```
         """
-        with atomic.replacing(self.plot_path(name), "wb") as file:
-            yield file
+        formats = self.formats
+        with contextlib.ExitStack() as stack:
+            files = {f: stack.enter_context(atomic.replacing(self.plot_path(name, f), "wb"))
+                     for f in formats}
+            yield files[formats[0]] if len(formats) == 1 else files
 
 
 def spread(values) -> dict:

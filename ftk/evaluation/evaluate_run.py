@@ -10,7 +10,7 @@ from pathlib import Path
 
 from ftk import atomic
 from ftk.data import load_data
-from ftk.evaluation.context import EvalContext
+from ftk.evaluation.context import PLOT_FORMATS, EvalContext
 from ftk.evaluation.run_ensemble import load_ensemble
 from ftk.recipes import load_recipe
 from ftk.run_dir import events
@@ -34,7 +34,7 @@ def evaluate_run(
     modes: Sequence[str] = ("all",),
     **options,
 ) -> dict:
-    """Evaluates the tickets of a run; writes `eval/metrics.json` and PNG plots.
+    """Evaluates the tickets of a run; writes `eval/metrics.json` and plots (PNG by default).
 
     Every mode reports each member, the mean and std over members, and the
     ensemble. `metrics.json` keeps the results of earlier `ftk eval` calls
@@ -46,7 +46,9 @@ def evaluate_run(
         **options: mode options: `ood_data` (dataset name or `"noise"`),
             `limit` (test examples), `corruptions`, `severities`,
             `corruption_source` (`"auto"`, `"tfds"`, `"on_the_fly"`),
-            `distill_epochs`.
+            `distill_epochs`, `formats` (plot formats, e.g. `"png,svg,pdf"` or a list;
+            one file per format for every plot, default PNG), `validation_split`
+            is the recipe's (temperature scaling fits on it when > 0).
 
     Returns:
         The results of this call, keyed by mode.
@@ -70,6 +72,7 @@ def evaluate_run(
                      validation_split=d.validation_split, data_dir=d.data_dir, path=d.path,
                      seed=recipe.seed, limit=options.get("limit") or d.limit)
     ctx = EvalContext(run_dir, run_dir / "eval", recipe, load_ensemble(run_dir), data, options)
+    ctx.formats  # noqa: B018 -- an unknown plot format fails before any mode runs
     results = {"run": run_dir.name, "dataset": d.name, "members": len(ctx.ensemble)}
     for mode in selected:
         module, function = MODES[mode].split(":")
@@ -90,7 +93,8 @@ def _resolve(modes: Sequence[str]) -> list[str]:
 def _write_metrics(path: Path, results: dict) -> None:
     merged = json.loads(path.read_text()) if path.is_file() else {}
     merged.update(results)
-    merged["plots"] = sorted(p.name for p in path.parent.glob("*.png"))
+    merged["plots"] = sorted(p.name for p in path.parent.iterdir()
+                             if p.suffix.lstrip(".") in PLOT_FORMATS and not atomic.is_temp_file(p))
     atomic.write_json(path, merged)
 
 

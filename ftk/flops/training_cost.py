@@ -10,7 +10,14 @@ from ftk.sparse.growth_rules import get_growth_rule
 
 @dataclasses.dataclass(frozen=True)
 class TrainingCost:
-    """Cost of a training protocol next to one dense model trained as long."""
+    """Cost of a training protocol next to a dense reference.
+
+    `dense_train_flops` is the reference's training budget: one dense model
+    trained as long as the protocol's runs, or (as `ftk flops` shows by
+    default, the paper's convention) the dense recipe's own budget, see
+    `ftk.protocols.CostInputs.dense_reference`. `dense_inference_flops` and
+    `dense_params` are one dense model's.
+    """
 
     train_flops: float
     inference_flops: float
@@ -21,7 +28,7 @@ class TrainingCost:
 
     @property
     def train_flops_ratio(self) -> float:
-        """Training FLOPs relative to one dense run (`nan` if that is 0)."""
+        """Training FLOPs relative to the dense reference run (`nan` if that is 0)."""
         return _ratio(self.train_flops, self.dense_train_flops)
 
     @property

@@ -9,7 +9,10 @@ from ftk.models.mlp import mlp
 
 
 def lenet5(
-    num_classes: int = 10, input_shape: tuple[int, ...] = (28, 28, 1), seed: int | None = None
+    num_classes: int = 10,
+    input_shape: tuple[int, ...] = (28, 28, 1),
+    seed: int | None = None,
+    dropout: float = 0.0,
 ) -> keras.Model:
     """Builds LeNet-5 with ReLU activations and max-pooling.
 
@@ -26,6 +29,8 @@ def lenet5(
             Defaults to `(28, 28, 1)`.
         seed: Seed of the initializers; the same seed gives the same initial
             weights. `None` draws fresh weights. Defaults to `None`.
+        dropout: Dropout rate after each hidden dense layer (e.g. for MC
+            dropout). Defaults to `0.0`.
 
     Returns:
         A `keras.Model` named `lenet5`.
@@ -36,20 +41,29 @@ def lenet5(
     model = ftk.models.lenet5(num_classes=10, seed=0)
     ```
     """
+    if not 0.0 <= dropout < 1.0:
+        raise ValueError(f"`dropout` must be in [0, 1). Received: dropout={dropout!r}")
     inputs = keras.Input(shape=input_shape, name="input")
     x = _conv(inputs, 6, "conv1", seed, padding="same")
     x = keras.layers.MaxPooling2D(2, name="pool1")(x)
     x = _conv(x, 16, "conv2", seed, padding="valid")
     x = keras.layers.MaxPooling2D(2, name="pool2")(x)
     x = keras.layers.Flatten(name="flatten")(x)
-    x = dense(x, 120, "dense1", seed, activation="relu")
-    x = dense(x, 84, "dense2", seed, activation="relu")
+    for index, units in enumerate((120, 84), start=1):
+        x = dense(x, units, f"dense{index}", seed, activation="relu")
+        if dropout > 0.0:
+            x = keras.layers.Dropout(
+                dropout, seed=layer_seed(seed, f"dropout{index}"), name=f"dropout{index}"
+            )(x)
     outputs = dense(x, num_classes, "predictions", seed)
     return keras.Model(inputs, outputs, name="lenet5")
 
 
 def lenet_300_100(
-    num_classes: int = 10, input_shape: tuple[int, ...] = (28, 28, 1), seed: int | None = None
+    num_classes: int = 10,
+    input_shape: tuple[int, ...] = (28, 28, 1),
+    seed: int | None = None,
+    dropout: float = 0.0,
 ) -> keras.Model:
     """Builds LeNet-300-100: flatten, dense 300, dense 100, dense `num_classes`.
 
@@ -63,6 +77,8 @@ def lenet_300_100(
             Defaults to `(28, 28, 1)`.
         seed: Seed of the initializers; the same seed gives the same initial
             weights. `None` draws fresh weights. Defaults to `None`.
+        dropout: Dropout rate after each hidden dense layer (e.g. for MC
+            dropout). Defaults to `0.0`.
 
     Returns:
         A `keras.Model` named `lenet_300_100`.
@@ -78,6 +94,7 @@ def lenet_300_100(
         num_classes=num_classes,
         input_shape=input_shape,
         seed=seed,
+        dropout=dropout,
         name="lenet_300_100",
     )
 

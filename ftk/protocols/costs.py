@@ -23,6 +23,10 @@ class CostInputs:
         explore_epochs: exploration epochs, part of `epochs` (EDST).
         finetune_epochs: sparse fine-tuning epochs (prune-and-fine-tune).
         batch_size: examples per step. Defaults to `1` (FLOPs per example).
+        dense_reference: training FLOPs (as `TrainingCost.train_flops`, i.e.
+            times `batch_size`) of the dense run the ratios compare against,
+            e.g. the dense recipe's own budget (the paper's convention).
+            Defaults to `None`: one dense model trained as long (`epochs`).
     """
 
     forward_sparse: float
@@ -37,12 +41,15 @@ class CostInputs:
     explore_epochs: int | None = None
     finetune_epochs: int | None = None
     batch_size: int = 1
+    dense_reference: float | None = None
 
     def __post_init__(self):
         if self.members < 1 or self.epochs < 0 or self.steps_per_epoch < 0:
             raise ValueError("Need members >= 1, epochs >= 0 and steps_per_epoch >= 0.")
         if self.explore_epochs is not None and not 0 <= self.explore_epochs <= self.epochs:
             raise ValueError(f"`explore_epochs` must be in [0, epochs]. Received: {self.explore_epochs!r}")
+        if self.dense_reference is not None and not self.dense_reference >= 0:
+            raise ValueError(f"`dense_reference` must be >= 0. Received: {self.dense_reference!r}")
 
     def dense_run(self) -> float:
         """FLOPs of one dense run of `epochs`."""
@@ -72,6 +79,12 @@ class CostInputs:
         rule = get_growth_rule(self.growth)
         return rule.needs_dense_gradient and not rule.uses_momentum
 
+    def reference_train_flops(self) -> float:
+        """Training FLOPs of the dense reference: `dense_reference`, else one dense run of `epochs`."""
+        if self.dense_reference is not None:
+            return float(self.dense_reference)
+        return float(self.dense_run() * self.batch_size)
+
     def cost(self, train: float, members: int, sparse: bool, models: int | None = None) -> TrainingCost:
         """The `TrainingCost` of `train` FLOPs per example and `members` forward passes.
 
@@ -87,7 +100,7 @@ class CostInputs:
             train_flops=float(train * self.batch_size),
             inference_flops=float(members * forward),
             nonzero_params=float((members if models is None else models) * params),
-            dense_train_flops=float(self.dense_run() * self.batch_size),
+            dense_train_flops=self.reference_train_flops(),
             dense_inference_flops=float(self.forward_dense),
             dense_params=int(self.params_dense),
         )
@@ -101,8 +114,8 @@ def protocol_cost(protocol: str, **inputs) -> TrainingCost:
         **inputs: the fields of `CostInputs`.
 
     Returns:
-        A `TrainingCost`; its `dense_*` fields are one dense model trained for
-        `epochs` epochs.
+        A `TrainingCost`; its `dense_*` fields are one dense model, trained
+        for `epochs` epochs unless `dense_reference` gives another budget.
 
     Raises:
         ValueError: for an unknown protocol or a missing/invalid argument.
@@ -116,6 +129,8 @@ def protocol_cost(protocol: str, **inputs) -> TrainingCost:
         update_frequency=1000, growth="gradient",
     )
     cost.train_flops_ratio  # vs one dense run of the same length
+    # the paper's convention: vs the dense recipe (250 epochs of 391 steps of 128)
+    protocol_cost(..., dense_reference=3 * 10.5e9 * 250 * 391 * 128)
     ```
     """
     from ftk.protocols import get_protocol

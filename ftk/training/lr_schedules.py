@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import keras
@@ -85,8 +86,12 @@ def step_decay(
     gamma: float = 0.1,
     warmup_epochs: int = 0,
 ) -> EpochSchedule:
-    """Multiplies `lr` by `gamma` at each milestone (fractions of `epochs`)."""
-    boundaries = [round(m * epochs) for m in milestones]
+    """Multiplies `lr` by `gamma` at each milestone (fractions of `epochs`).
+
+    Milestone epochs are truncated, `int(m * epochs)`, as the official
+    FreeTickets code computes them: 125 and 187 for 250 epochs (not 188).
+    """
+    boundaries = [int(m * epochs) for m in milestones]
     values = [lr * gamma**i for i in range(len(boundaries) + 1)]
     return EpochSchedule(steps_per_epoch, boundaries, values, warmup_epochs)
 
@@ -100,11 +105,16 @@ def edst_schedule(
     lr_refine: float = 0.01,
 ) -> EpochSchedule:
     """EDST's rates: `lr_explore` while exploring, then per refinement phase
-    `lr_refine` for its first half and `lr_refine / 10` for its second half."""
+    `lr_refine` for its first half and `lr_refine / 10` for its second half.
+
+    The drop comes `ceil(refine_epochs / 2)` epochs into each phase, as in the
+    official FreeTickets code: after 50 epochs of a 100-epoch phase, after 3 of
+    a 5-epoch phase.
+    """
     boundaries, values = [], [lr_explore]
     for phase in range(members):
         start = explore_epochs + phase * refine_epochs
-        boundaries += [start, start + refine_epochs // 2]
+        boundaries += [start, start + math.ceil(refine_epochs / 2)]
         values += [lr_refine, lr_refine / 10]
     if explore_epochs == 0:
         boundaries, values = boundaries[1:], values[1:]

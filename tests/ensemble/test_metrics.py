@@ -24,7 +24,7 @@ from sklearn.metrics import (
 from ftk.ensemble import metrics as M
 
 METRIC_MODULES = [importlib.import_module(f"ftk.ensemble.metrics.{name}")
-                  for name in ("point", "calibration", "diversity", "ood")]
+                  for name in ("point", "calibration", "diversity", "ood", "selective", "robustness")]
 
 
 def _random_probs(rng: np.random.Generator, *shape: int) -> np.ndarray:

@@ -21,7 +21,8 @@ def edst_run(tmp_path_factory):
 
 
 def test_eval_all_writes_every_key_and_valid_plots(edst_run, capsys):
-    assert main(["eval", str(edst_run), "--distill-epochs", "1", "--limit", "64"]) == 0
+    assert main(["eval", str(edst_run), "--distill-epochs", "1", "--limit", "64",
+                 "--format", "png,svg,pdf"]) == 0
     assert "ensemble" in capsys.readouterr().out
     metrics = json.loads((edst_run / "eval" / "metrics.json").read_text())
     assert set(MODES) <= set(metrics)
@@ -35,15 +36,32 @@ def test_eval_all_writes_every_key_and_valid_plots(edst_run, capsys):
     assert set(metrics["ood"]["entropy"]["auroc"]) == {"members", "mean", "std", "ensemble"}
     assert set(metrics["corruption"]["average"]) == {"members_mean", "members_std", "ensemble"}
     assert set(metrics["corruption"]["results"]["jpeg_compression"]) == {"1", "2", "3", "4", "5"}
+    calibration = metrics["calibration"]
+    assert calibration["temperature_fit_on"] == "test half"  # test_edst has no validation split
+    assert calibration["temperature_fit_examples"] + calibration["temperature_eval_examples"] == 64
+    assert 0.05 <= calibration["temperature"] <= 20
+    for key in ("ece_temp_scaled", "nll_temp_scaled", "ece_unscaled", "nll_unscaled"):
+        assert np.isfinite(calibration[key])
+    assert {"members", "mean", "std", "ensemble"} <= set(calibration["aurc"])
+    corruption = metrics["corruption"]
+    assert {"members", "mean", "std", "ensemble"} <= set(corruption["mce"])
+    assert corruption["mce"]["ensemble"] == pytest.approx(1 - corruption["average"]["ensemble"]["accuracy"])
+    assert set(corruption["by_severity"]) == {"1", "2", "3", "4", "5"}
+    assert set(corruption["by_severity"]["3"]["ensemble"]) == {"accuracy", "nll", "ece"}
     assert {"student", "ensemble", "ticket", "student_density"} <= set(metrics["distill"])
     assert len(metrics["tsne"]["paths"]) == 3  # exploration + 2 refinement phases
     expected_plots = {"ensemble_size.png", "disagreement_heatmap.png", "kl_heatmap.png",
                       "reliability_ensemble.png", "reliability_ticket_0.png",
-                      "corruption_accuracy.png", "tsne.png"}
+                      "corruption_accuracy.png", "tsne.png", "reliability_members.png",
+                      "risk_coverage.png", "corruption_severity.png"}
     assert expected_plots <= set(metrics["plots"])
     for name in expected_plots:
         data = (edst_run / "eval" / name).read_bytes()
         assert data[:8] == PNG and len(data) > 1000
+        for fmt, signature in (("svg", b"<?xml"), ("pdf", b"%PDF")):
+            other = name.replace(".png", f".{fmt}")
+            assert other in metrics["plots"]
+            assert (edst_run / "eval" / other).read_bytes().startswith(signature)
     last = json.loads((edst_run / "events.jsonl").read_text().splitlines()[-1])
     assert last["type"] == "ensemble_eval" and last["source"] == "eval"
     assert last["accuracy"] == pytest.approx(predict["ensemble"]["accuracy"])
@@ -56,6 +74,8 @@ def test_modes_merge_into_metrics_json(edst_run):
     assert {"calibration", "kl"} <= set(metrics)
     with pytest.raises(ValueError, match="Unknown mode"):
         evaluate_run(edst_run, ["confusion"])
+    with pytest.raises(ValueError, match="plot format"):
+        evaluate_run(edst_run, ["kl"], limit=64, formats="png,gif")
 
 
 def test_demo_ensemble_beats_its_mean_member(tmp_path):

@@ -54,3 +54,12 @@ def test_mc_dropout_trains_one_dense_model_and_predicts_m_passes():
     cost = protocol_cost("mc_dropout", **_COMMON)
     assert cost.train_flops == 15000  # one dense run
     assert (cost.inference_flops, cost.nonzero_params) == (150, 100)  # 3 passes of one model
+
+
+def test_dense_reference_replaces_one_dense_run_as_long():
+    cost = protocol_cost("edst", **_COMMON, growth="random", dense_reference=6000.0)
+    assert cost.train_flops == 3000 and cost.dense_train_flops == 6000
+    assert cost.train_flops_ratio == pytest.approx(0.5)
+    assert protocol_cost("dense", **_COMMON, dense_reference=15000.0).train_flops_ratio == 1.0
+    with pytest.raises(ValueError):
+        protocol_cost("dense", **_COMMON, dense_reference=-1.0)

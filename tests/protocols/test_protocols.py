@@ -52,7 +52,7 @@ def test_dst_ensemble_members_differ_by_seed(run):
     updates = of_type(events, "topology_update")
     assert {u["member"] for u in updates} == {0, 1}
     t = load_recipe(find_recipe("test_dst")).training
-    expected = [t.lr * t.lr_gamma ** sum(e >= round(m * t.epochs) for m in t.lr_milestones)
+    expected = [t.lr * t.lr_gamma ** sum(e >= int(m * t.epochs) for m in t.lr_milestones)
                 for e in range(t.epochs)]
     np.testing.assert_allclose([e["lr"] for e in of_type(events, "epoch_end")], expected * 2, rtol=1e-6)
     a, b = (ticket_masks(p) for p in result.tickets)
@@ -72,7 +72,7 @@ def test_dense_protocols(run, name, members):
     ends = of_type(events, "epoch_end")
     assert [e["global_epoch"] for e in ends] == list(range(1, 2 * members + 1))
     t = load_recipe(find_recipe(name)).training  # step decay: x gamma at each milestone
-    expected = [t.lr * t.lr_gamma ** sum(e >= round(m * t.epochs) for m in t.lr_milestones)
+    expected = [t.lr * t.lr_gamma ** sum(e >= int(m * t.epochs) for m in t.lr_milestones)
                 for e in range(t.epochs)]
     np.testing.assert_allclose([e["lr"] for e in ends], expected * members, rtol=1e-6)
 

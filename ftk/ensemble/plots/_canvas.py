@@ -1,9 +1,9 @@
-"""What every plot shares: argument checks, a headless figure, and writing it as PNG."""
+"""What every plot shares: argument checks, a headless figure, and writing it (PNG, SVG, PDF)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -15,7 +15,7 @@ from matplotlib.figure import Figure
 
 DPI = 120
 #: Where a plot goes: a file path, or a binary file object (e.g. from `ftk.atomic.replacing`).
-Target = str | os.PathLike | IO[bytes]
+Target = str | os.PathLike | IO[bytes] | Mapping[str, Any]
 
 
 def check_array(
@@ -67,27 +67,50 @@ def figure(width: float, height: float) -> Figure:
     return fig
 
 
-def save(fig: Figure, target: Target) -> Path | IO[bytes]:
-    """Writes `fig` as PNG to `target`, then clears `fig`.
+FORMATS = ("png", "svg", "pdf")
 
-    A path gets its parent folders created, and a failed write leaves no file
-    there. The write is not atomic: a caller whose readers must never see a
-    half-written file hands in a file from `ftk.atomic.replacing(path, "wb")`.
+
+def _format(target) -> str:
+    """The format of a path by its suffix (`.png`, `.svg`, `.pdf`); PNG otherwise."""
+    suffix = Path(target).suffix.lower().lstrip(".") if not hasattr(target, "write") else ""
+    return suffix if suffix in FORMATS else "png"
+
+
+def save(fig: Figure, target: Target) -> Path | IO[bytes] | Mapping:
+    """Writes `fig` to `target`, then clears `fig`.
+
+    A path is written in the format of its suffix (`.svg`, `.pdf`; PNG otherwise),
+    a file object as PNG, and a mapping `{format: path or file}` (e.g.
+    `{"png": f1, "svg": f2}`) once per format. A path gets its parent folders
+    created, and a failed write leaves no file there. The write is not atomic:
+    a caller whose readers must never see a half-written file hands in a file
+    from `ftk.atomic.replacing(path, "wb")`.
 
     Returns:
-        `target` as a `Path`, or the file object itself.
+        `target` as a `Path`, or the file object (or mapping) itself.
     """
     try:
-        if hasattr(target, "write"):
-            fig.savefig(target, format="png", dpi=DPI)
+        if isinstance(target, Mapping):
+            bad = [f for f in target if f not in FORMATS]
+            if bad or not target:
+                raise ValueError(f"Plot formats must be among {FORMATS}; received {list(target)}.")
+            for fmt, each in target.items():
+                _write(fig, each, fmt)
             return target
-        path = Path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fig.savefig(path, format="png", dpi=DPI)
-        except BaseException:
-            path.unlink(missing_ok=True)
-            raise
-        return path
+        return _write(fig, target, _format(target))
     finally:
         fig.clear()
+
+
+def _write(fig: Figure, target, fmt: str) -> Path | IO[bytes]:
+    if hasattr(target, "write"):
+        fig.savefig(target, format=fmt, dpi=DPI)
+        return target
+    path = Path(target)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fig.savefig(path, format=fmt, dpi=DPI)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return path

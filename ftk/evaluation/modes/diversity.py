@@ -26,5 +26,5 @@ def _report(ctx: EvalContext, matrix: np.ndarray, pairwise: float, name: str) ->
     labels = [f"ticket {i}" for i in range(members)]
     with ctx.plot_file(f"{name}_heatmap") as file:
         plots.disagreement_heatmap(matrix, file, labels=labels, title=f"Pairwise {name}",
-                                   value_label=name)
+                                   value_label="KL divergence (nats)" if name == "kl" else name)
     return {**spread(off_diagonal), "ensemble": float(pairwise), "matrix": matrix.tolist()}

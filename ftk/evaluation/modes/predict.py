@@ -18,6 +18,7 @@ def run(ctx: EvalContext) -> dict:
     with ctx.plot_file("ensemble_size") as file:
         plots.ensemble_size_curve(
             [c["members"] for c in curve], [c["accuracy"] for c in curve], [c["nll"] for c in curve],
-            [c["ece"] for c in curve], file, member_accuracy=report["mean"]["accuracy"],
+            [c["ece"] for c in curve], file,
+            member_metrics={k: [m[k] for m in report["members"]] for k in ("accuracy", "nll", "ece")},
         )
     return report
