@@ -50,6 +50,7 @@ def write(report: dict, out: Path, command: str) -> None:
     ]
     for model, summary in report["summary"].items():
         lines += _table(MODEL_TITLES.get(model, model), summary)
+        lines += _claims(summary)
     stem = figures / "reproduce"
     _plot_sizes(report["summary"], stem.with_name("accuracy_vs_size"))
     _plot_nll_flops(report["summary"], stem.with_name("nll_vs_flops"))
@@ -75,6 +76,43 @@ def _table(title: str, summary: dict) -> list[str]:
         cells += [f"{row.get('train_flops', float('nan')):.2f}x", f"{row.get('params', float('nan')):.2f}x",
                   _fmt(row["seconds"], 1)]
         lines.append("| " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+def _claims(summary: dict) -> list[str]:
+    """The paper's claims, checked on these numbers (mean over seeds)."""
+    lines = ["What these numbers say about the paper's claims:", ""]
+    dense = summary.get("dense")
+    if dense and dense["accuracy"][0] < 0.5:
+        lines.append("- No comparison with one dense model: the dense baseline did not learn "
+                     f"(accuracy {dense['accuracy'][0]:.4f}).")
+        dense = None
+    for name in ("edst", "dst_ensemble"):
+        row = summary.get(name)
+        if not (dense and row):
+            continue
+        better = [m for m in ("accuracy", "nll", "ece")
+                  if (row[m][0] > dense[m][0] if m == "accuracy" else row[m][0] < dense[m][0])]
+        worse = [m for m in ("accuracy", "nll", "ece") if m not in better]
+        verdict = "holds" if not worse else f"does not hold for {', '.join(worse)}"
+        lines.append(
+            f"- {name} vs one dense model, at {row.get('train_flops', float('nan')):.2f}x its "
+            f"training FLOPs: better on {', '.join(better) or 'nothing'}; the claim {verdict} "
+            f"(accuracy {row['accuracy'][0]:.4f} vs {dense['accuracy'][0]:.4f}, NLL "
+            f"{row['nll'][0]:.4f} vs {dense['nll'][0]:.4f}, ECE {row['ece'][0]:.4f} vs "
+            f"{dense['ece'][0]:.4f}).")
+    deep, dst = summary.get("deep_ensemble"), summary.get("dst_ensemble")
+    if deep and dst:
+        gap = deep["accuracy"][0] - dst["accuracy"][0]
+        lines.append(f"- The DST ensemble is {gap * 100:+.2f} points of accuracy behind the deep "
+                     f"ensemble (negative: ahead), at {dst.get('train_flops', float('nan')):.2f}x "
+                     f"vs {deep.get('train_flops', float('nan')):.2f}x the dense training FLOPs.")
+    dead = [p for p, row in summary.items() if row["accuracy"][0] < 0.5 or min(
+        row["accuracy_by_size"]) < 0.5]
+    if dead:
+        lines.append(f"- Runs that did not learn (accuracy under 0.5 for some member or size): "
+                     f"{', '.join(dead)}; the paper's CIFAR learning rate (0.1) is kept, not "
+                     "tuned to MNIST.")
     return lines + [""]
 
 
