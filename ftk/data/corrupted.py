@@ -84,8 +84,9 @@ def corrupted_test(
     with `ftk.data.corruptions.corrupt` (example `i` with the stateless seed
     `[seed, i]`), then normalised. Labels and order equal those of the clean
     `load_data(name).test`. Severity parameters follow the image size
-    (`ftk.data.corruptions.tables.table_for_size`): CIFAR-10-C's below 112 px,
-    ImageNet-C's for larger images such as the 224 px ImageNet crops.
+    (`ftk.data.corruptions.tables.table_for_size`): CIFAR-10-C's below 48 px,
+    Tiny-ImageNet-C's from 48 px, ImageNet-C's from 112 px (e.g. the 224 px
+    ImageNet crops).
 
     Args:
         name: Dataset name, one of `ftk.data.DATASET_NAMES`.

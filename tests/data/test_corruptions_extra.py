@@ -95,7 +95,7 @@ def test_plasma_and_frost_texture():
 
 
 def test_table_chosen_by_size():
-    assert table_for_size(32, 32) == "cifar" and table_for_size(64, 64) == "cifar"
+    assert table_for_size(32, 32) == "cifar" and table_for_size(64, 64) == "tinyimagenet"
     assert table_for_size(224, 224) == "imagenet" and table_for_size(112, 300) == "imagenet"
     assert table_for_size(None, None) == "cifar"
     flat = np.full((128, 128, 3), 0.5, np.float32)
@@ -128,3 +128,46 @@ def test_numpy_corruption_inside_tf_data_map():
     out = np.stack(list(ds.as_numpy_iterator()))
     assert out.shape == (3, 16, 16, 3)
     np.testing.assert_array_equal(out[1], corrupt(images[1], "snow", 3, [9, 1]).numpy())
+
+
+def test_table_rule_at_32_64_224_and_thresholds():
+    assert table_for_size(32, 32) == "cifar"
+    assert table_for_size(64, 64) == "tinyimagenet"
+    assert table_for_size(224, 224) == "imagenet"
+    assert table_for_size(47, 200) == "cifar" and table_for_size(48, 48) == "tinyimagenet"
+    assert table_for_size(111, 500) == "tinyimagenet" and table_for_size(112, 112) == "imagenet"
+    assert set(TABLES) == {"cifar", "tinyimagenet", "imagenet"}
+
+
+def test_tinyimagenet_table_matches_reference():
+    # hendrycks/robustness ImageNet-C/create_c/make_tinyimagenet_c.py
+    # (commit 7a64e6a188082e666f200dc1b9762cfb5cdf8fe8):
+    tiny = TABLES["tinyimagenet"]
+    assert tiny["gaussian_noise"] == (0.04, 0.08, 0.12, 0.15, 0.18)  # [0.04, 0.08, .12, .15, .18]
+    assert tiny["shot_noise"] == (250, 100, 50, 30, 15)  # c = [250, 100, 50, 30, 15]
+    assert tiny["glass_blur"][3] == (0.7, 2, 1)  # (0.7,2,1)
+    assert tiny["defocus_blur"][3] == (2.5, 0.01)  # (2.5, 0.01)
+    assert tiny["motion_blur"][4] == (12, 3)  # (12,3)
+    assert tiny["snow"][4] == (0.3, 0.3, 1.25, 0.65, 14, 12, 0.6)  # (0.3,0.3,1.25,0.65,14,12,0.6)
+    assert tiny["fog"][0] == (0.4, 3)  # (.4,3)
+    assert tiny["frost"][4] == (0.7, 0.55)  # (0.7, 0.55)
+    assert tiny["saturate"][4] == (30, 0.2)  # (30, 0.2)
+    assert tiny["jpeg_compression"] == (65, 58, 50, 40, 25)  # c = [65, 58, 50, 40, 25]
+    assert tiny["pixelate"] == (0.9, 0.8, 0.7, 0.6, 0.5)  # c = [0.9, 0.8, 0.7, 0.6, 0.5]
+    # zoom_blur: np.arange(1, 1.16, 0.01) at severity 3.
+    np.testing.assert_allclose(tiny["zoom_blur"][2], np.arange(1, 1.16, 0.01))
+    # elastic_transform: (IMSIZE*0.05, IMSIZE*0.3, IMSIZE*0.06) with IMSIZE = 64, stored / 64.
+    np.testing.assert_allclose(np.array(tiny["elastic_transform"][1]) * 64, (3.2, 19.2, 3.84))
+
+
+@pytest.mark.parametrize("name", sorted(CORRUPTIONS))
+def test_every_corruption_runs_at_64px_with_tinyimagenet_table(name):
+    noise = np.random.default_rng(2).random((64, 64, 3))
+    images = np.stack([_texture(64), noise]).astype(np.float32)
+    for severity in range(1, 6):
+        out = corrupt(images, name, severity, seed=[5, severity], table="tinyimagenet").numpy()
+        assert out.shape == images.shape and out.dtype == np.float32
+        assert np.isfinite(out).all() and out.min() >= 0.0 and out.max() <= 1.0
+        # The default table for 64 px is Tiny ImageNet's.
+        default = corrupt(images, name, severity, seed=[5, severity]).numpy()
+        np.testing.assert_array_equal(out, default)

@@ -6,9 +6,11 @@ the 15 benchmark ones (gaussian/shot/impulse noise, defocus/glass/motion/zoom
 blur, snow, frost, fog, brightness, contrast, elastic_transform, pixelate,
 jpeg_compression) and 3 extras (speckle_noise, gaussian_blur, saturate), so
 any dataset can be corrupted inside a `tf.data` map. Parameters are those of
-their code (hendrycks/robustness `ImageNet-C/create_c/make_{cifar,imagenet}_c.py`),
-in `ftk.data.corruptions.tables`: `TABLES["cifar"]` for images under 112 px,
-`TABLES["imagenet"]` from 112 px (`table_for_size`); `SEVERITIES` is the CIFAR table.
+their code (hendrycks/robustness
+`ImageNet-C/create_c/make_{cifar,tinyimagenet,imagenet}_c.py`), in
+`ftk.data.corruptions.tables`: `TABLES["cifar"]` for images under 48 px,
+`TABLES["tinyimagenet"]` from 48 px, `TABLES["imagenet"]` from 112 px
+(`table_for_size`, by the shorter side); `SEVERITIES` is the CIFAR table.
 
 Noises, filters, colour, JPEG and pixelate are TensorFlow ops (`_tf_ops`);
 glass, motion and zoom blur, snow, frost, fog and elastic are batched
@@ -121,8 +123,9 @@ def corrupt(
         severity: Integer severity, 1 (mild) to 5 (strong).
         seed: Seed: an int or a shape-`(2,)` integer tensor (an int `s` means
             `[s, 0]`). Defaults to `0`.
-        table: `"cifar"` or `"imagenet"` parameters. Defaults to `None`: by
-            image size (`tables.table_for_size`: ImageNet's from 112 px).
+        table: `"cifar"`, `"tinyimagenet"` or `"imagenet"` parameters.
+            Defaults to `None`: by image size (`tables.table_for_size`:
+            Tiny ImageNet's from 48 px, ImageNet's from 112 px).
 
     Returns:
         The corrupted images, clipped to `[0, 1]`, with the shape and dtype of `images`.
@@ -162,7 +165,8 @@ def _named(name: str) -> Callable[..., tf.Tensor]:
 
     apply.__name__ = name
     apply.__doc__ = (f"`corrupt(images, {name!r}, severity, seed)`; CIFAR parameters "
-                     f"{SEVERITIES[name]}, ImageNet's {TABLES['imagenet'][name]}.")
+                     f"{SEVERITIES[name]}, Tiny ImageNet's {TABLES['tinyimagenet'][name]}, "
+                     f"ImageNet's {TABLES['imagenet'][name]}.")
     return apply
 
 
