@@ -30,8 +30,8 @@ def summarize(result: dict) -> dict:
 
 
 def write(report: dict, out: Path, command: str) -> None:
-    """Writes `out` (Markdown) and its plots (PNG and SVG) into `out`'s folder/results/."""
-    figures = out.parent / "results"
+    """Writes `out` (Markdown) and its plots (PNG and SVG) into a folder named like `out`."""
+    figures = out.parent / out.stem
     figures.mkdir(parents=True, exist_ok=True)
     setting = report["setting"]
     lines = [
@@ -55,11 +55,11 @@ def write(report: dict, out: Path, command: str) -> None:
     _plot_sizes(report["summary"], stem.with_name("accuracy_vs_size"))
     _plot_nll_flops(report["summary"], stem.with_name("nll_vs_flops"))
     lines += [
-        "![Accuracy vs ensemble size](results/accuracy_vs_size.svg)",
+        f"![Accuracy vs ensemble size]({out.stem}/accuracy_vs_size.svg)",
         "",
-        "![NLL vs training FLOPs](results/nll_vs_flops.svg)",
+        f"![NLL vs training FLOPs]({out.stem}/nll_vs_flops.svg)",
         "",
-        "PNG versions: `results/accuracy_vs_size.png`, `results/nll_vs_flops.png`.",
+        f"PNG versions: `{out.stem}/accuracy_vs_size.png`, `{out.stem}/nll_vs_flops.png`.",
         "",
     ]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
