@@ -15,7 +15,9 @@ import json
 import os
 import re
 import secrets
+import signal
 import stat
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -122,6 +124,39 @@ def save_model(model: keras.Model, path: str | os.PathLike) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+@contextlib.contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Holds SIGINT and SIGTERM back while files that belong together are written.
+
+    A Ctrl-C (or a scheduler's SIGTERM) that arrives inside the block is
+    delivered when it ends, so a checkpoint and the state that records its
+    checksum are never left half-written as a pair. The signals' handlers
+    are swapped for ones that only note them (only the main thread can);
+    elsewhere the block runs as is.
+
+    Example:
+
+    ```python
+    with atomic.uninterrupted():
+        atomic.save_model(model, folder / "model.keras")
+        atomic.write_json(folder / "state.json", state)
+    ```
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives Python signal handlers
+        return
+    pending: list[int] = []
+    held = {signum: signal.signal(signum, lambda signum, frame: pending.append(signum))
+            for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in held.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(pending):
+            signal.raise_signal(signum)  # now handled as it would have been
 
 
 def is_temp_file(path: str | os.PathLike) -> bool:

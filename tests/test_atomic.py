@@ -119,3 +119,21 @@ def test_temp_file_of_a_killed_writer_is_cleaned(tmp_path):
     assert left.name.startswith(".state.json.tmp-")
     assert atomic.remove_stale_temp_files(tmp_path) == [left]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_uninterrupted_delivers_ctrl_c_after_the_block(tmp_path):
+    import os
+    import signal
+
+    import pytest
+
+    written = []
+    with pytest.raises(KeyboardInterrupt):
+        with atomic.uninterrupted():
+            atomic.write_text(tmp_path / "model", "new model")
+            os.kill(os.getpid(), signal.SIGINT)  # Ctrl-C between the two files
+            written.append("model")
+            atomic.write_text(tmp_path / "state", "records the new model")
+            written.append("state")
+    assert written == ["model", "state"]
+    assert (tmp_path / "state").read_text() == "records the new model"

@@ -51,8 +51,9 @@ class RunCheckpoint(keras.callbacks.Callback):
         if not is_chief(self.model.distribute_strategy):
             return
         require_finite_weights(self.model, str(self.directory / "model.keras"))
-        atomic.save_model(self.model, self.directory / "model.keras")
-        state = self.state_fn(done)
-        atomic.write_json(self.directory / "state.json", state)
+        with atomic.uninterrupted():  # the model and the state that records it, as a pair
+            atomic.save_model(self.model, self.directory / "model.keras")
+            state = self.state_fn(done)
+            atomic.write_json(self.directory / "state.json", state)
         if self.on_saved:
             self.on_saved(state)
