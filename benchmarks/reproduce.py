@@ -133,17 +133,13 @@ def costs(model: str, s: Setting, info, steps_per_epoch: int) -> dict[str, dict]
 
     dense = build_model(model, num_classes=info.num_classes, input_shape=info.input_shape, seed=0)
     sparse = ftk.sparsify(dense, density=DENSITY, distribution="erk", seed=0)
+    measured = dict(forward_sparse=forward_flops(sparse), forward_dense=forward_flops(dense),
+                    params_sparse=ftk.active_count(sparse), params_dense=ftk.active_count(dense),
+                    steps_per_epoch=steps_per_epoch)
     out, reference = {}, None
     for name in ("dense", *[p for p in s.protocols if p != "dense"]):
         recipe = recipe_from_dict(recipe_for(name, model, 0, s, steps_per_epoch))
-        protocol = get_protocol(name)
-        d = recipe.dst
-        cost = protocol.training_cost(CostInputs(
-            forward_sparse=forward_flops(sparse), forward_dense=forward_flops(dense),
-            params_sparse=ftk.active_count(sparse), params_dense=ftk.active_count(dense),
-            members=recipe.ensemble.members, epochs=recipe.training.epochs,
-            steps_per_epoch=steps_per_epoch, update_frequency=d.update_frequency if d else None,
-            growth=d.growth if d else None, **protocol.cost_inputs(recipe)))
+        cost = get_protocol(name).training_cost(CostInputs.of_recipe(recipe, **measured))
         reference = reference or cost
         out[name] = {"train_flops": cost.train_flops / reference.train_flops,
                      "params": cost.nonzero_params / reference.nonzero_params,

@@ -22,7 +22,7 @@ from ftk.cli.recipe_models import dataset_info
 from ftk.models import build_model
 from ftk.protocols import get_protocol, protocol_names
 from ftk.protocols.costs import CostInputs
-from ftk.recipes import DstConfig, Recipe, load_recipe, shipped_recipes
+from ftk.recipes import Recipe, load_recipe, shipped_recipes
 from ftk.sparse.counts import Counts
 
 FALLBACK_MARK = "†"
@@ -93,17 +93,13 @@ class _Models:
         return (*self._sparse[key], key[1])
 
 
-def _inputs(recipe: Recipe, protocol: str, models: _Models) -> dict:
-    """The `CostInputs` fields of `protocol` read from `recipe`, the protocol's own included."""
-    info = dataset_info(recipe)
+def _inputs(recipe: Recipe, protocol: str, models: _Models, **extra) -> CostInputs:
+    """The `CostInputs` of `protocol` priced with `recipe`'s settings."""
     f_sparse, counts, _, _ = models.sparse(recipe)
-    dst = recipe.dst or DstConfig()  # the paper's RigL when the recipe has no DST
-    return dict(
-        forward_sparse=f_sparse, forward_dense=models.forward_dense, params_sparse=counts.active,
-        params_dense=models.params_dense, members=recipe.ensemble.members,
-        epochs=recipe.training.epochs, steps_per_epoch=info.num_train // recipe.data.batch_size,
-        batch_size=recipe.data.batch_size, update_frequency=dst.update_frequency, growth=dst.growth,
-        **get_protocol(protocol).cost_inputs(recipe),
+    return CostInputs.of_recipe(
+        recipe, protocol=protocol, forward_sparse=f_sparse, forward_dense=models.forward_dense,
+        params_sparse=counts.active, params_dense=models.params_dense,
+        steps_per_epoch=dataset_info(recipe).num_train // recipe.data.batch_size, **extra,
     )
 
 
@@ -129,11 +125,11 @@ def protocol_costs(recipe: Recipe, as_long: bool = False) -> tuple[dict[str, Pro
     sources = {name: own.get(name, recipe) for name in protocol_names()}
     reference = None
     if not as_long:
-        dense = CostInputs(**_inputs(sources["dense"], "dense", models))
+        dense = _inputs(sources["dense"], "dense", models)
         reference = get_protocol("dense").training_cost(dense).train_flops
     rows = {}
     for name in protocol_names():
-        inputs = CostInputs(**_inputs(sources[name], name, models), dense_reference=reference)
+        inputs = _inputs(sources[name], name, models, dense_reference=reference)
         cost = get_protocol(name).training_cost(inputs)
         rows[name] = ProtocolRow(cost, sources[name].name, fallback=not as_long and name not in own)
     f_sparse, counts, density, distribution = models.sparse(recipe)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 from ftk.flops.training_cost import TrainingCost, training_flops
+from ftk.protocols import get_protocol
+from ftk.recipes import DstConfig
 from ftk.sparse.growth_rules import get_growth_rule
 
 
@@ -50,6 +52,28 @@ class CostInputs:
             raise ValueError(f"`explore_epochs` must be in [0, epochs]. Received: {self.explore_epochs!r}")
         if self.dense_reference is not None and not self.dense_reference >= 0:
             raise ValueError(f"`dense_reference` must be >= 0. Received: {self.dense_reference!r}")
+
+    @classmethod
+    def of_recipe(cls, recipe, *, protocol: str | None = None, **measured) -> CostInputs:
+        """The inputs of `recipe` (priced as `protocol`, default its own) and measured FLOPs.
+
+        Members, epochs, batch size and DST settings come from the recipe (the
+        paper's RigL defaults when it has no `dst`), the protocol's own fields
+        from `Protocol.cost_inputs`.
+
+        Args:
+            recipe: the recipe whose settings define the run.
+            protocol: the protocol priced. Defaults to `recipe.protocol`.
+            **measured: `forward_sparse`, `forward_dense`, `params_sparse`,
+                `params_dense`, `steps_per_epoch` (and optionally `dense_reference`).
+        """
+        dst = recipe.dst or DstConfig()
+        return cls(
+            members=recipe.ensemble.members, epochs=recipe.training.epochs,
+            batch_size=recipe.data.batch_size, update_frequency=dst.update_frequency,
+            growth=dst.growth, **get_protocol(protocol or recipe.protocol).cost_inputs(recipe),
+            **measured,
+        )
 
     def dense_run(self) -> float:
         """FLOPs of one dense run of `epochs`."""
@@ -133,6 +157,4 @@ def protocol_cost(protocol: str, **inputs) -> TrainingCost:
     protocol_cost(..., dense_reference=3 * 10.5e9 * 250 * 391 * 128)
     ```
     """
-    from ftk.protocols import get_protocol
-
     return get_protocol(protocol).training_cost(CostInputs(**inputs))
