@@ -15,6 +15,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import stat
 import threading
@@ -123,6 +124,42 @@ def save_model(model: keras.Model, path: str | os.PathLike) -> None:
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def replacing_directory(path: str | os.PathLike) -> Iterator[Path]:
+    """Yields a temporary folder beside `path` that replaces `path` if the block succeeds.
+
+    For writers that fill a whole folder (a TensorFlow SavedModel). An
+    existing `path` is kept until the new folder is complete, then swapped out
+    by two renames and deleted; on an error the temporary folder is removed
+    and `path` is left as it was.
+
+    Args:
+        path: The folder to write.
+
+    Example:
+
+    ```python
+    with atomic.replacing_directory("serving/ensemble") as folder:
+        model.export(folder, format="tf_saved_model")
+    ```
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temp_path(path)
+    try:
+        yield tmp
+        if path.exists():
+            old = _temp_path(path)
+            os.replace(path, old)
+            os.replace(tmp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, path)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from ftk.cli import (
     eval_command,
+    export_command,
     flops_command,
     quiet_tensorflow,
     recipes_command,
@@ -21,7 +22,7 @@ from ftk.cli import (
     validate_command,
 )
 
-COMMANDS = (run_command, eval_command, validate_command, recipes_command, flops_command)
+COMMANDS = (run_command, eval_command, export_command, validate_command, recipes_command, flops_command)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -8,6 +8,8 @@ import keras
 import numpy as np
 
 from ftk.ensemble import metrics
+from ftk.sparse.cloning import clone_with
+from ftk.sparse.conversion import strip
 
 
 class Ensemble:
@@ -27,7 +29,7 @@ class Ensemble:
     ens = ftk.Ensemble([m1, m2, m3])               # or ftk.Ensemble.load("runs/edst_demo")
     probs = ens.predict(x)                         # (n, classes)
     report = ens.evaluate(test_ds)                 # members, mean, std and ensemble
-    ens.to_keras().save("ensemble.keras")
+    ens.to_keras().save("ensemble.keras")         # loads without ftk
     ```
     """
 
@@ -69,20 +71,72 @@ class Ensemble:
             labels = dataset_labels(dataset)
         return summarize(self.member_probabilities(dataset), labels)
 
-    def to_keras(self, name: str = "ensemble") -> keras.Model:
+    def to_keras(self, name: str = "ensemble", storage: str = "plain") -> keras.Model:
         """Returns one Keras model that outputs the mean of the members' probabilities.
 
-        The members become nested models `ticket_0`, `ticket_1`, ...; the result
-        saves as a `.keras` file and predicts the same as `predict`.
+        The members become nested models `member_0`, `member_1`, ...; members
+        that output logits get a softmax; a `keras.layers.Average` named
+        `mean_probability` is the output. The result predicts what `predict`
+        does (to float32 rounding), saves as a `.keras` file and exports with
+        `model.export(path, format="tf_saved_model")` for TF Serving.
+
+        `storage` chooses between a file anyone can load and one as small as
+        the tickets:
+
+        - `"plain"` (default): each member is `ftk.strip`ped, its masks
+          folded into its kernels, so the model has standard Keras layers only
+          and loads with `keras.saving.load_model` in a process that never
+          imports ftk. Its kernels are stored dense: the file is about M times
+          one dense model.
+        - `"packed"`: members keep ftk's masked layers, stored as a bit per
+          weight plus the active values (`ftk.sparse.packed_storage`): about
+          `density` times the plain file, but loading needs `import ftk`.
+
+        Both compute with dense kernels; the SavedModel of either needs
+        neither ftk nor Keras to serve.
+
+        Args:
+            name: the model's name. Defaults to `"ensemble"`.
+            storage: `"plain"` or `"packed"`. Defaults to `"plain"`.
+
+        Returns:
+            A new, uncompiled `keras.Model` with its own copy of the weights.
+
+        Raises:
+            ValueError: for another `storage`, or members whose inputs differ.
+
+        Example:
+
+        ```python
+        ens.to_keras().save("ensemble.keras")        # keras.saving.load_model, no ftk
+        ens.to_keras(storage="packed").save("small.keras")  # needs `import ftk`
+        ```
         """
-        inputs = keras.Input(tuple(self.members[0].inputs[0].shape[1:]), name="image")
+        if storage not in STORAGES:
+            raise ValueError(f"`storage` must be one of {STORAGES}. Received: storage={storage!r}")
+        shapes = {tuple(m.inputs[0].shape[1:]) for m in self.members}
+        if len(shapes) > 1:
+            raise ValueError(f"The members take inputs of different shapes {sorted(shapes)}; "
+                             "an ensemble model needs one input.")
+        first = self.members[0].inputs[0]
+        inputs = keras.Input(tuple(first.shape[1:]), dtype=first.dtype, name="image")
         outputs = []
         for index, member in enumerate(self.members):
-            renamed = keras.Model(member.inputs[0], member.outputs[0], name=f"ticket_{index}")
-            out = renamed(inputs)
-            outputs.append(out if _outputs_probabilities(member) else keras.layers.Softmax()(out))
-        mean = keras.layers.Average(name="mean_probability")(outputs) if len(outputs) > 1 else outputs[0]
+            copy = strip(member) if storage == "plain" else clone_with(member, type)
+            copy = keras.Model(copy.inputs[0], copy.outputs[0], name=f"member_{index}")
+            out = copy(inputs)
+            if not _outputs_probabilities(member):
+                out = keras.layers.Softmax(dtype="float32", name=f"member_{index}_probability")(out)
+            outputs.append(out)
+        if len(outputs) == 1:
+            mean = keras.layers.Identity(dtype="float32", name="mean_probability")(outputs[0])
+        else:
+            mean = keras.layers.Average(dtype="float32", name="mean_probability")(outputs)
         return keras.Model(inputs, mean, name=name)
+
+
+#: The storages of `Ensemble.to_keras`.
+STORAGES = ("plain", "packed")
 
 
 def summarize(member_probs: np.ndarray, labels: np.ndarray) -> dict:

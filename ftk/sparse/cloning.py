@@ -82,6 +82,6 @@ def _values_without_masks(layer) -> list[np.ndarray]:
             continue
         value = variable.numpy()
         if id(variable) in masked:
-            value = value * masked[id(variable)]
+            value = np.where(masked[id(variable)] != 0, value, 0)
         values.append(value)
     return values

@@ -8,6 +8,7 @@ import warnings
 from collections.abc import Mapping, Sequence
 
 import keras
+import numpy as np
 
 from ftk.sparse.cloning import clone_with
 from ftk.sparse.density_distributions import DensityDistribution, get_density_distribution, target_densities
@@ -116,7 +117,7 @@ def sparsify(
         mask = random_mask(weight.size, count, layer_rng(seed, 0, index)).reshape(weight.shape)
         kernel = weight.variable.numpy()
         weight.mask.assign(mask)
-        weight.variable.assign(kernel * mask)
+        weight.variable.assign(np.where(mask != 0, kernel, 0))  # +0.0 where masked, never -0.0
     return sparse_model
 
 

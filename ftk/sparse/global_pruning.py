@@ -38,6 +38,6 @@ def prune_globally(
     for weight, kernel, start, end in zip(weights, kernels, offsets[:-1], offsets[1:]):
         mask = keep[start:end].reshape(kernel.shape)
         weight.mask.assign(mask)
-        weight.variable.assign(kernel * mask)
+        weight.variable.assign(np.where(mask != 0, kernel, 0))
         for slot in slot_variables(optimizer, weight.variable) if optimizer else ():
-            slot.assign(slot.numpy() * mask)
+            slot.assign(np.where(mask != 0, slot.numpy(), 0))

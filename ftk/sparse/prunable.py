@@ -9,6 +9,7 @@ from typing import ClassVar
 import keras
 
 from ftk.sparse.gradient_tap import GradientTap, masked_weight
+from ftk.sparse.packed_storage import PackingStore, UnpackingStore
 
 
 class Prunable:
@@ -19,6 +20,11 @@ class Prunable:
     `build()`, initialised to ones (dense), saved in `.keras` files and
     checkpoints with the other weights. They change only from outside the
     training step (`ftk.sparsify`, `ftk.DynamicSparsity`).
+
+    Saved, the layer is as small as it is sparse: each mostly-zero variable
+    (the masked kernel, its mask) is written as a bit per entry plus its
+    non-zero values (`ftk.sparse.packed_storage`), and read back bit for bit.
+    Files of earlier ftk versions (dense kernel and float mask) still load.
 
     A layer opts in by inheriting from `Prunable` first and listing, in
     `prunable_weights`, the attributes that hold its prunable variables. The
@@ -101,12 +107,14 @@ class Prunable:
             object.__setattr__(self, "_ftk_in_masked_call", False)
 
     def save_own_variables(self, store):
+        store = PackingStore(store)
         super().save_own_variables(store)
         if not _parent_saves_all_variables(type(self)):
             for attr, mask in self.masks.items():
                 store[mask_name(attr)] = mask
 
     def load_own_variables(self, store):
+        store = UnpackingStore(store)
         if not _parent_saves_all_variables(type(self)):
             for attr, mask in self.masks.items():
                 if mask_name(attr) in store:

@@ -201,9 +201,9 @@ def _non_finite(weights: Sequence[SparseWeight], values: Sequence[np.ndarray], w
 def _apply(weight: SparseWeight, kernel, new_mask, grown, reset, optimizer) -> None:
     shape = weight.shape
     weight.mask.assign(new_mask.reshape(shape))
-    weight.variable.assign((np.where(grown, 0.0, kernel) * new_mask).reshape(shape))
+    weight.variable.assign(np.where(grown | (new_mask == 0), 0, kernel).reshape(shape))  # +0.0, never -0.0
     if optimizer is None:
         return
     keep = (~reset).reshape(shape)
     for slot in slot_variables(optimizer, weight.variable):
-        slot.assign(slot.numpy() * keep)
+        slot.assign(np.where(keep, slot.numpy(), 0))

@@ -1,8 +1,10 @@
-"""Optimizers with PyTorch-style (coupled) L2 weight decay."""
+"""Optimizers with PyTorch-style (coupled) L2 weight decay, whose state saves packed."""
 
 from __future__ import annotations
 
 import keras
+
+from ftk.sparse.packed_storage import PackingStore, UnpackingStore
 
 _register = keras.saving.register_keras_serializable(package="ftk")
 
@@ -28,8 +30,26 @@ class CoupledWeightDecay:
         return super().update_step(gradient, variable, learning_rate)
 
 
+class PackedState:
+    """Mixin: the optimizer's mostly-zero slots are saved packed.
+
+    The momentum (and Adam moments) of a masked kernel are zero wherever its
+    mask is, since ftk resets them when it prunes or grows an entry; Keras
+    would write them dense, so a sparse model's checkpoint would be as large
+    as the dense model's. They are written as a bit per entry plus the
+    non-zero values (`ftk.sparse.packed_storage`) and read back bit for bit;
+    checkpoints of earlier ftk versions still load.
+    """
+
+    def save_own_variables(self, store):
+        super().save_own_variables(PackingStore(store))
+
+    def load_own_variables(self, store):
+        super().load_own_variables(UnpackingStore(store))
+
+
 @_register
-class SGD(CoupledWeightDecay, keras.optimizers.SGD):
+class SGD(PackedState, CoupledWeightDecay, keras.optimizers.SGD):
     """`keras.optimizers.SGD` whose `weight_decay` is PyTorch's coupled L2.
 
     Example:
@@ -41,8 +61,13 @@ class SGD(CoupledWeightDecay, keras.optimizers.SGD):
 
 
 @_register
-class Adam(CoupledWeightDecay, keras.optimizers.Adam):
+class Adam(PackedState, CoupledWeightDecay, keras.optimizers.Adam):
     """`keras.optimizers.Adam` whose `weight_decay` is PyTorch's coupled L2."""
+
+
+@_register
+class AdamW(PackedState, keras.optimizers.AdamW):
+    """`keras.optimizers.AdamW` (decoupled decay, as Keras has it) whose state saves packed."""
 
 
 def build_optimizer(
@@ -74,7 +99,7 @@ def build_optimizer(
     elif name == "adam":
         optimizer = Adam(learning_rate, weight_decay=decay)
     elif name == "adamw":
-        optimizer = keras.optimizers.AdamW(learning_rate, weight_decay=weight_decay)
+        optimizer = AdamW(learning_rate, weight_decay=weight_decay)
     else:
         raise ValueError(f"`optimizer` must be one of ('sgd', 'adam', 'adamw'). Received: {name!r}")
     if weight_decay_exclude:
