@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import resource
@@ -72,6 +73,7 @@ BATCHES = (1, 256)
 TF_VARIANTS = ("dense", "ticket", "ensemble", "ensemble_fused", "ensemble_blockdiag", "ensemble_csr",
                "ensemble_fused_csr")
 TFLITE_MODELS = ("dense", "ticket", "ensemble", "ensemble_sparse", "ensemble_fused", "ensemble_blockdiag")
+XLA_VARIANTS = ("dense", "ensemble", "ensemble_fused")
 MLP_ONLY = ("ensemble_fused", "ensemble_blockdiag", "ensemble_csr", "ensemble_fused_csr")
 CORE_MEMORY = ("dense", "ticket", "ensemble", "tflite_dense", "tflite_ensemble")
 DENSE_SEED = 100  # the dense model is not one of the tickets' initializations
@@ -108,8 +110,8 @@ def softmax_unless_probabilities(model: keras.Model, logits):
     return tf.nn.softmax(logits, axis=-1)
 
 
-def keras_fn(model: keras.Model) -> Callable:
-    return tf.function(lambda x: model(x, training=False), autograph=False)
+def keras_fn(model: keras.Model, jit_compile: bool = False) -> Callable:
+    return tf.function(lambda x: model(x, training=False), autograph=False, jit_compile=jit_compile)
 
 
 def fused_mlp_fn(tickets: list[keras.Model]) -> Callable:
@@ -206,6 +208,9 @@ def csr_mlp_fn(tickets: list[keras.Model], fuse_first: bool) -> Callable:
 
 
 def tf_variant(name: str, dense: keras.Model, tickets: list[keras.Model]) -> Callable:
+    if name.startswith("xla_"):  # the same graph, compiled by XLA
+        fn = tf_variant(name[len("xla_"):], dense, tickets)
+        return tf.function(fn.python_function, autograph=False, jit_compile=True)
     if name == "dense":
         return keras_fn(dense)
     if name == "ticket":
@@ -271,6 +276,7 @@ def tflite_parts(variant: str) -> tuple[str, bool]:
 
 def variants_for(arch: str, mlp: bool) -> list[str]:
     names = [v for v in TF_VARIANTS if mlp or v not in MLP_ONLY]
+    names += [f"xla_{v}" for v in XLA_VARIANTS if mlp or v not in MLP_ONLY]
     names += [f"tflite_{v}" for v in TFLITE_MODELS if mlp or v not in MLP_ONLY]
     if mlp:  # the builtin kernels are slow for convolutions; their sparse path is for FULLY_CONNECTED
         names += [f"tflite_builtin_{v}" for v in ("dense", "ensemble", "ensemble_sparse")]
@@ -281,6 +287,8 @@ def runtime_dense(variant: str) -> str:
     """The dense model of `variant`'s runtime, the denominator of its ratio."""
     if variant.startswith("tflite_builtin_"):
         return "tflite_builtin_dense"
+    if variant.startswith("xla_"):
+        return "xla_dense"
     return "tflite_dense" if variant.startswith("tflite_") else "dense"
 
 
@@ -377,6 +385,10 @@ def bench_arch(arch: str, args, artifacts: Path) -> dict:
     dense, tickets = build_models(arch, args.members, args.density)
     mlp = is_mlp(dense)
     variants = variants_for(arch, mlp)
+    if args.variants:  # the chosen ones and the dense model of each one's runtime
+        chosen = set(args.variants.split(","))
+        chosen |= {runtime_dense(v) for v in chosen}
+        variants = [v for v in variants if v in chosen]
     root = artifacts / arch
     root.mkdir(parents=True)
     dense.save(root / "dense.keras")
@@ -407,9 +419,16 @@ def bench_arch(arch: str, args, artifacts: Path) -> dict:
     latency, ratios = {}, {}
     for batch in BATCHES:
         x = rng.random((batch, *ARCHS[arch][1]), dtype=np.float32)
-        calls = make_callables(variants, dense, tickets, flatbuffers, batch, args.threads)
-        ms = time_rounds(calls, x, args.repeats, args.rounds, args.round_budget)
-        latency[str(batch)] = ms
+        ms = {}
+        # One runtime at a time, with only its callables alive: live TFLite interpreters
+        # next to TensorFlow's thread pools slowed TensorFlow's WRN-16-2 batch 256 by 2x.
+        for runtime in dict.fromkeys(runtime_dense(v) for v in variants):
+            group = [v for v in variants if runtime_dense(v) == runtime]
+            calls = make_callables(group, dense, tickets, flatbuffers, batch, args.threads)
+            ms.update(time_rounds(calls, x, args.repeats, args.rounds, args.round_budget))
+            del calls
+            gc.collect()
+        latency[str(batch)] = ms = {v: ms[v] for v in variants}
         ratios[str(batch)] = {f"{v}/{runtime_dense(v)}": round(ms[v] / ms[runtime_dense(v)], 4)
                               for v in variants if "ensemble" in v}
 
@@ -449,6 +468,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--round-budget", type=float, default=0.4,
                         help="seconds of calls per variant and round (at least 3 calls)")
+    parser.add_argument("--variants", default="",
+                        help="comma-separated subset of the variants (default: all that apply)")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1, help="TFLite threads")
     parser.add_argument("--tolerance", type=float, default=1e-5)
     parser.add_argument("--memory", choices=("all", "core", "none"), default="all",

@@ -10,7 +10,7 @@ def add_parser(subparsers) -> None:
     parser.add_argument("run_dir", help="a run directory written by `ftk run`")
     parser.add_argument("--mode", dest="modes", action="append", metavar="MODE",
                         help="predict, disagreement, kl, calibration, corruption, ood, distill, "
-                             "tsne or all (default; repeatable)")
+                             "tsne, sizes or all (default; repeatable)")
     parser.add_argument("--ood-data", help="OoD dataset, e.g. svhn_cropped (default: noise images)")
     parser.add_argument("--limit", type=int, help="use at most this many test examples")
     parser.add_argument("--corruption-source", choices=("auto", "tfds", "on_the_fly"), default="auto",
@@ -39,6 +39,10 @@ def command(args: argparse.Namespace) -> int:
     for label, mean, std, ensemble in _rows(results):
         table.add_row(label, f"{mean:.4f} ± {std:.4f}", f"{ensemble:.4f}")
     console.print(table)
+    if "sizes" in results:
+        from ftk.ensemble.file_sizes import describe_file_sizes
+
+        console.print("Sizes on disk:\n" + "\n".join(f"  {line}" for line in describe_file_sizes(results["sizes"])))
     console.print(f"Wrote {args.run_dir}/eval/metrics.json and plots.")
     return 0
 

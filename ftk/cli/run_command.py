@@ -60,6 +60,8 @@ def command(args: argparse.Namespace) -> int:
     console.print(table)
     if result.counts:
         console.print(f"Each ticket: {result.counts}")
+    if result.file_sizes:
+        console.print("Sizes on disk:\n" + "\n".join(f"  {line}" for line in result.file_sizes.describe()))
     console.print(f"Run directory: {result.run_dir}")
     return 0
 

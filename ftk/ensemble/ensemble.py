@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import keras
@@ -132,7 +133,10 @@ class Ensemble:
             mean = keras.layers.Identity(dtype="float32", name="mean_probability")(outputs[0])
         else:
             mean = keras.layers.Average(dtype="float32", name="mean_probability")(outputs)
-        return keras.Model(inputs, mean, name=name)
+        model = keras.Model(inputs, mean, name=name)
+        if storage == "plain":
+            _warn_unless_standard(model)
+        return model
 
 
 #: The storages of `Ensemble.to_keras`.
@@ -174,6 +178,29 @@ def probabilities(model: keras.Model, outputs) -> np.ndarray:
 def dataset_labels(dataset) -> np.ndarray:
     """The integer labels of a `tf.data.Dataset` of `(x, y)` batches, in order."""
     return np.concatenate([np.asarray(y) for _, y in dataset]).astype(np.int64)
+
+
+def _warn_unless_standard(model: keras.Model) -> None:
+    """Warns when a plain export still holds layers that Keras alone cannot load."""
+    own = sorted({
+        f"{type(layer).__module__}.{type(layer).__name__}"
+        for layer in _all_layers(model)
+        if not type(layer).__module__.startswith("keras.")
+    })
+    if own:
+        warnings.warn(
+            f"The exported ensemble holds layers that are not Keras' own: {own}. Loading it "
+            "needs the code that defines them (e.g. `import ftk` for MC dropout's "
+            "AlwaysOnDropout); the SavedModel of `model.export` serves without it.",
+            stacklevel=3,
+        )
+
+
+def _all_layers(model: keras.Model):
+    for layer in model.layers:
+        yield layer
+        if isinstance(layer, keras.Model):
+            yield from _all_layers(layer)
 
 
 def _outputs_probabilities(model: keras.Model) -> bool:

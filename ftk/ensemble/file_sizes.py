@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import tempfile
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -52,19 +53,24 @@ class FileSizes:
 
     def describe(self) -> list[str]:
         """Lines for a terminal: each size, and how many dense models it weighs."""
-        d = self.as_dict()
-        n = len(self.tickets)
-        lines = [
-            f"tickets: {n} x {format_bytes(d['tickets_total_bytes'] / max(n, 1))} = "
-            f"{format_bytes(d['tickets_total_bytes'])}, {d['tickets_total_vs_dense']:.2f}x one dense "
-            f"model saved the same way ({format_bytes(self.dense_ticket)})",
-        ]
-        for storage, size in self.exports.items():
-            lines.append(
-                f"exported ensemble ({storage}): {format_bytes(size)}, "
-                f"{d['export_vs_dense'][storage]:.2f}x one dense model ({format_bytes(self.dense_model)})"
-            )
-        return lines
+        return describe_file_sizes(self.as_dict())
+
+
+def describe_file_sizes(sizes: dict) -> list[str]:
+    """The lines of `FileSizes.describe` from its `as_dict()` (e.g. read from JSON)."""
+    n = len(sizes["tickets_bytes"])
+    total = sizes["tickets_total_bytes"]
+    lines = [
+        f"tickets: {n} x {format_bytes(total / max(n, 1))} = {format_bytes(total)}, "
+        f"{sizes['tickets_total_vs_dense']:.2f}x one dense model saved the same way "
+        f"({format_bytes(sizes['dense_ticket_bytes'])})",
+    ]
+    for storage, size in sizes["export_bytes"].items():
+        lines.append(
+            f"exported ensemble ({storage}): {format_bytes(size)}, {sizes['export_vs_dense'][storage]:.2f}x "
+            f"one dense model ({format_bytes(sizes['dense_model_bytes'])})"
+        )
+    return lines
 
 
 def measure_file_sizes(
@@ -98,7 +104,10 @@ def measure_file_sizes(
             dense_ticket = _saved_size(dense, folder / "dense_ticket.keras")
         else:
             dense_ticket = dense_model
-        exports = {s: _saved_size(ensemble.to_keras(storage=s), folder / f"ensemble_{s}.keras") for s in storages}
+        with warnings.catch_warnings():  # measuring, not exporting: `to_keras`' advice is `ftk export`'s
+            warnings.simplefilter("ignore")
+            exports = {s: _saved_size(ensemble.to_keras(storage=s), folder / f"ensemble_{s}.keras")
+                       for s in storages}
     return FileSizes(
         tickets=tuple(Path(p).stat().st_size for p in ticket_paths),
         dense_ticket=dense_ticket,

@@ -26,6 +26,7 @@ MODES: dict[str, str] = {
     "ood": "ood:run",
     "distill": "distill:run",
     "tsne": "tsne:run",
+    "sizes": "sizes:run",
 }
 
 

@@ -12,10 +12,12 @@ import numpy as np
 import tensorflow as tf
 
 from ftk.data import Splits, load_data
+from ftk.ensemble.file_sizes import FileSizes
 from ftk.protocols import get_protocol, run_directory
 from ftk.protocols.base import MemberRun
 from ftk.protocols.member_callbacks import member_callbacks
 from ftk.protocols.resume_plan import next_member, pending_runs, verified_state
+from ftk.protocols.run_file_sizes import run_file_sizes
 from ftk.protocols.strategy import training_strategy
 from ftk.protocols.ticket_board import TicketBoard
 from ftk.protocols.ticket_committer import TicketCommitter
@@ -32,7 +34,8 @@ class RunResult:
     """What a finished run produced.
 
     `counts` are those of the last model trained (`None` when a resumed run had
-    nothing left to train).
+    nothing left to train); `file_sizes` are the bytes on disk of the tickets
+    and of the exported ensemble next to one dense model's.
     """
 
     run_dir: Path
@@ -40,6 +43,7 @@ class RunResult:
     member_accuracy: list[float]
     ensemble: dict
     counts: Counts | None = None
+    file_sizes: FileSizes | None = None
 
 
 def run_recipe(
@@ -125,13 +129,15 @@ class _Runner:
             self.log.emit("run_end", status=status, error=message, summary=None)
             raise
         summary = self.board.summary() if self.board.member_probs else {}
+        tickets = [ticket_path(self.path, i) for i in sorted(self.state.tickets)]
+        sizes = run_file_sizes(tickets, self._members)
         self.log.emit("run_end", status="finished", error=None, summary={
             "member_accuracy": self.board.member_accuracy(),
             "ensemble_accuracy": summary.get("accuracy"),
             **(self.counts.as_dict() if self.counts else {}),
+            "file_sizes": sizes.as_dict() if sizes else None,
         })
-        tickets = [ticket_path(self.path, i) for i in sorted(self.state.tickets)]
-        return RunResult(self.path, tickets, self.board.member_accuracy(), summary, self.counts)
+        return RunResult(self.path, tickets, self.board.member_accuracy(), summary, self.counts, sizes)
 
     def _load_data(self) -> None:
         d = self.recipe.data

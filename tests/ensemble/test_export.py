@@ -162,3 +162,13 @@ def test_ftk_export_command(run_dir, tmp_path):
     assert done.returncode == 0, done.stderr[-2000:]
     assert "3 members, packed: needs `import ftk`" in " ".join(done.stdout.split())
     assert Path(tmp_path / "e.keras").stat().st_size < 0.35 * 3 * 1_070_000
+
+
+def test_plain_export_warns_about_layers_keras_cannot_load_alone():
+    from ftk.ensemble.dropout_passes import dropout_passes
+
+    inputs = keras.Input((5,))
+    x = keras.layers.Dropout(0.5)(keras.layers.Dense(8)(inputs))
+    model = keras.Model(inputs, keras.layers.Dense(3)(x))
+    with pytest.warns(UserWarning, match="AlwaysOnDropout"):
+        ftk.Ensemble(dropout_passes(model, 2)).to_keras()
