@@ -3,7 +3,7 @@
 Prints JSON. For each architecture (LeNet-300-100 on 28x28x1, WRN-16-2 on
 32x32x3) it builds one dense model and `--members` tickets (`ftk.sparsify`,
 ERK, `--density`, then `ftk.strip`, so the kernels are dense arrays with
-zeros) and times, at batch 1 and 256, in two runtimes:
+zeros) and times, at batch 1 and 256, in these runtimes:
 
 * TensorFlow (`tf.function`, graph mode): `dense`, `ticket`, `ensemble`
   (`ftk.Ensemble(tickets).to_keras()`, all members in one call) and, for
@@ -13,15 +13,19 @@ zeros) and times, at batch 1 and 256, in two runtimes:
   `CSRSparseMatrix`, activations kept features-major so no transposes
   between layers) and `ensemble_fused_csr` (the fused first layer as one
   CSR matrix, the rest CSR per member).
+* TensorFlow with XLA (`jit_compile=True`): `xla_dense`, `xla_ensemble`
+  and, for MLPs, `xla_ensemble_fused`.
 * TensorFlow Lite (`--threads` threads), with its default XNNPACK delegate
-  (`tflite_*`) and, for MLPs, without it (`tflite_builtin_*`, the builtin
-  kernels, which have a sparse `FULLY_CONNECTED` path): `dense`, `ticket`,
+  (`tflite_*`) and, for MLPs, without it (`tflite_builtin_*`, TFLite's own
+  kernels, in case they read sparse weights where XNNPACK densifies): `dense`, `ticket`,
   `ensemble`, `ensemble_sparse` (converted with
   `Optimize.EXPERIMENTAL_SPARSITY`, which stores the kernels sparse) and, for
-  MLPs, `ensemble_fused`.
+  MLPs, `ensemble_fused` and `ensemble_blockdiag` (one MLP: kernels side by
+  side, then block-diagonal; also a TensorFlow variant).
 
 Every ratio divides an ensemble variant by the dense model of the same
-runtime. Before timing, every ensemble variant must predict what
+runtime; the runtimes are timed one after another, each with only its own
+models alive. Before timing, every ensemble variant must predict what
 `ftk.Ensemble(tickets).predict` predicts (`--tolerance`, absolute), so a
 fast but wrong path cannot win. Rounds alternate the variants so that all see
 the same machine state; each variant is warmed up first.
@@ -420,8 +424,8 @@ def bench_arch(arch: str, args, artifacts: Path) -> dict:
     for batch in BATCHES:
         x = rng.random((batch, *ARCHS[arch][1]), dtype=np.float32)
         ms = {}
-        # One runtime at a time, with only its callables alive: live TFLite interpreters
-        # next to TensorFlow's thread pools slowed TensorFlow's WRN-16-2 batch 256 by 2x.
+        # One runtime at a time, with only its callables alive, so that no runtime's idle
+        # worker threads or arenas sit next to another's; the ratios divide within a runtime.
         for runtime in dict.fromkeys(runtime_dense(v) for v in variants):
             group = [v for v in variants if runtime_dense(v) == runtime]
             calls = make_callables(group, dense, tickets, flatbuffers, batch, args.threads)
@@ -492,7 +496,7 @@ def main(argv: list[str] | None = None) -> dict:
     if unknown:
         parser.error(f"unknown archs {sorted(unknown)}; choose from {sorted(ARCHS)}")
 
-    start = time.perf_counter()
+    start, load_start = time.perf_counter(), os.getloadavg()[0]
     results = {}
     with tempfile.TemporaryDirectory(prefix="ftk_inference_") as tmp:
         baseline = child_peak_rss_mb("baseline", Path(tmp), args) if args.memory != "none" else None
@@ -519,6 +523,8 @@ def main(argv: list[str] | None = None) -> dict:
     if "lenet_300_100" in results:
         report["target"] = target(results["lenet_300_100"], args.target)
     report["environment"] = environment()
+    # Other processes on the machine inflate absolute latencies; ratios alternate within a runtime.
+    report["environment"]["loadavg_1min"] = {"start": load_start, "end": os.getloadavg()[0]}
     report["wall_s"] = round(time.perf_counter() - start, 1)
     print(json.dumps(report, indent=2))
     return report

@@ -63,6 +63,9 @@ def test_run_writes_a_run_directory(tmp_path, capsys):
     assert 0 < start["active"] < 0.3 * start["trainable"]
     assert [summary[k] for k in ("parameters", "active")] == [start["parameters"], start["active"]]
     assert f"Each ticket: {start['parameters']:,} parameters" in out
+    sizes = summary["file_sizes"]
+    assert sizes["tickets_bytes"] == [(run_dir / "tickets" / f"ticket_{i}.keras").stat().st_size for i in (0, 1)]
+    assert sizes["ticket_vs_dense"] < 1 and "Sizes on disk:" in out and "tickets: 2 x" in out
     assert main(["run", "test_edst", "--run-dir", str(run_dir)]) == 1  # never overwritten
     assert "--resume" in capsys.readouterr().err
 

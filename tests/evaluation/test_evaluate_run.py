@@ -23,9 +23,15 @@ def edst_run(tmp_path_factory):
 def test_eval_all_writes_every_key_and_valid_plots(edst_run, capsys):
     assert main(["eval", str(edst_run), "--distill-epochs", "1", "--limit", "64",
                  "--format", "png,svg,pdf"]) == 0
-    assert "ensemble" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "ensemble" in out and "Sizes on disk:" in out and "exported ensemble (plain)" in out
     metrics = json.loads((edst_run / "eval" / "metrics.json").read_text())
     assert set(MODES) <= set(metrics)
+    sizes = metrics["sizes"]
+    tickets = sorted((edst_run / "tickets").glob("*.keras"))
+    assert sizes["tickets_bytes"] == [p.stat().st_size for p in tickets]
+    assert sizes["tickets_total_vs_dense"] == pytest.approx(sum(sizes["tickets_bytes"]) / sizes["dense_ticket_bytes"], abs=1e-3)
+    assert sizes["export_bytes"]["packed"] < sizes["export_bytes"]["plain"]
     predict = metrics["predict"]
     assert set(predict) == {"members", "mean", "std", "ensemble", "by_size"}
     assert [c["members"] for c in predict["by_size"]] == [1, 2]

@@ -144,11 +144,18 @@ def test_uncompiled_ticket_is_small_too(tmp_path):
     assert ratio <= 0.35, ratio
 
 
-def test_weights_files_round_trip(tmp_path):
+@pytest.mark.parametrize("sharded", [False, True])
+def test_weights_files_round_trip(sharded, tmp_path):
     model, _ = _trained(ftk.sparsify(lenet_300_100(seed=0), density=0.2, seed=0))
-    model.save_weights(tmp_path / "w.weights.h5")
+    if sharded:  # 200 kB shards: the packed parts of one kernel may land in different files
+        path = tmp_path / "w.weights.json"
+        model.save_weights(path, max_shard_size=0.0002)
+        assert len(list(tmp_path.glob("w_*.weights.h5"))) > 1
+    else:
+        path = tmp_path / "w.weights.h5"
+        model.save_weights(path)
     fresh = ftk.sparsify(lenet_300_100(seed=1), density=0.2, seed=1)
-    fresh.load_weights(tmp_path / "w.weights.h5")
+    fresh.load_weights(path)
     _assert_bit_identical(model.weights, fresh.weights, "weights and masks")
 
 
