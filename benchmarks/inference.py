@@ -52,6 +52,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -256,8 +257,10 @@ def tflite_flatbuffer(name: str, dense: keras.Model, tickets: list[keras.Model])
 def tflite_fn(flatbuffer: bytes, batch: int, threads: int, xnnpack: bool) -> Callable:
     resolver = (tf.lite.experimental.OpResolverType.AUTO if xnnpack
                 else tf.lite.experimental.OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES)
-    interpreter = tf.lite.Interpreter(model_content=flatbuffer, num_threads=threads,
-                                      experimental_op_resolver_type=resolver)
+    with warnings.catch_warnings():  # tf.lite.Interpreter is deprecated for ai_edge_litert
+        warnings.simplefilter("ignore", UserWarning)
+        interpreter = tf.lite.Interpreter(model_content=flatbuffer, num_threads=threads,
+                                          experimental_op_resolver_type=resolver)
     inp = interpreter.get_input_details()[0]
     interpreter.resize_tensor_input(inp["index"], [batch, *inp["shape"][1:]])
     interpreter.allocate_tensors()
@@ -372,9 +375,10 @@ def run_child(args) -> None:
             fn = tflite_fn((root / f"{model}.tflite").read_bytes(), 256, args.threads, xnnpack)
         else:
             load = keras.saving.load_model
-            dense = load(root / "dense.keras") if variant == "dense" else None
-            count = 1 if variant == "ticket" else args.members
-            tickets = [] if variant == "dense" else [load(root / f"ticket_{i}.keras") for i in range(count)]
+            model = variant.removeprefix("xla_")
+            dense = load(root / "dense.keras") if model == "dense" else None
+            count = 1 if model == "ticket" else args.members
+            tickets = [] if model == "dense" else [load(root / f"ticket_{i}.keras") for i in range(count)]
             tf_fn = tf_variant(variant, dense, tickets)
             fn = lambda x: tf_fn(tf.constant(x)).numpy()  # noqa: E731
         for _ in range(3):

@@ -33,12 +33,14 @@ def command(args: argparse.Namespace) -> int:
         formats=args.formats,
     )
     console = Console()
-    table = Table(title=f"{results['run']}: {results['members']} members on {results['dataset']}")
-    for column in ("metric", "members (mean ± std)", "ensemble"):
-        table.add_column(column, justify="left" if column == "metric" else "right", no_wrap=True)
-    for label, mean, std, ensemble in _rows(results):
-        table.add_row(label, f"{mean:.4f} ± {std:.4f}", f"{ensemble:.4f}")
-    console.print(table)
+    rows = list(_rows(results))
+    if rows:
+        table = Table(title=f"{results['run']}: {results['members']} members on {results['dataset']}")
+        for column in ("metric", "members (mean ± std)", "ensemble"):
+            table.add_column(column, justify="left" if column == "metric" else "right", no_wrap=True)
+        for label, mean, std, ensemble in rows:
+            table.add_row(label, f"{mean:.4f} ± {std:.4f}", f"{ensemble:.4f}")
+        console.print(table)
     if "sizes" in results:
         from ftk.ensemble.file_sizes import describe_file_sizes
 

@@ -35,5 +35,5 @@ def command(args: argparse.Namespace) -> int:
                   f"{result.members} members, {result.storage}: {loads})")
     if result.saved_model is not None:
         console.print(f"Wrote SavedModel {result.saved_model} ({format_bytes(result.saved_model_bytes)}): "
-                      "tf.saved_model.load(path).serve(images)")
+                      "served = tf.saved_model.load(path); served.serve(images)")
     return 0

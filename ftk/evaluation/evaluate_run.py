@@ -92,6 +92,7 @@ def _resolve(modes: Sequence[str]) -> list[str]:
 
 
 def _write_metrics(path: Path, results: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)  # a mode without plots made no folder
     merged = json.loads(path.read_text()) if path.is_file() else {}
     merged.update(results)
     merged["plots"] = sorted(p.name for p in path.parent.iterdir()

@@ -46,7 +46,7 @@ def export_ensemble(
     layers only and loads with `keras.saving.load_model` without ftk; with
     `"packed"` it is about `density` times smaller and needs `import ftk`.
     The SavedModel (`model.export(..., format="tf_saved_model")`) serves
-    through `tf.saved_model.load(path).serve(images)` or TF Serving, without
+    through `served = tf.saved_model.load(path); served.serve(images)` or TF Serving, without
     ftk or Keras. Both are written to temporary names and renamed.
 
     Args:

@@ -15,7 +15,7 @@ from benchmarks import inference
 SCRIPT = Path(inference.__file__)
 LENET_VARIANTS = {
     "dense", "ticket", "ensemble", "ensemble_fused", "ensemble_blockdiag", "ensemble_csr",
-    "ensemble_fused_csr", "tflite_dense", "tflite_ticket", "tflite_ensemble", "tflite_ensemble_sparse",
+    "ensemble_fused_csr", "xla_dense", "xla_ensemble", "xla_ensemble_fused", "tflite_dense", "tflite_ticket", "tflite_ensemble", "tflite_ensemble_sparse",
     "tflite_ensemble_fused", "tflite_ensemble_blockdiag", "tflite_builtin_dense",
     "tflite_builtin_ensemble", "tflite_builtin_ensemble_sparse",
 }
@@ -33,6 +33,7 @@ def check_lenet(report: dict, memory: set[str]) -> None:
         assert set(ratios) == {f"{v}/{inference.runtime_dense(v)}" for v in LENET_VARIANTS if "ensemble" in v}
         assert all(r > 0 and math.isfinite(r) for r in ratios.values()), ratios
         # Like with like: each ratio is the quotient of two latencies of one runtime.
+        assert ratios["xla_ensemble/xla_dense"] == pytest.approx(ms["xla_ensemble"] / ms["xla_dense"], rel=1e-3)
         assert ratios["tflite_ensemble/tflite_dense"] == pytest.approx(
             ms["tflite_ensemble"] / ms["tflite_dense"], rel=1e-3)
     errors = lenet["max_abs_error_vs_ftk_ensemble"]
@@ -64,6 +65,15 @@ def test_a_wrong_ensemble_fails_the_check(monkeypatch):
     with pytest.raises(AssertionError, match="ensemble_blockdiag"):
         inference.main(["--archs", "lenet_300_100", "--members", "2", "--rounds", "1",
                         "--repeats", "3", "--round-budget", "0", "--memory", "none"])
+
+
+def test_variants_keeps_the_dense_model_of_each_runtime(capsys):
+    report = inference.main(["--archs", "lenet_300_100", "--members", "2", "--rounds", "1",
+                             "--repeats", "3", "--round-budget", "0", "--memory", "none",
+                             "--variants", "ensemble_csr,tflite_ensemble"])
+    lenet = report["archs"]["lenet_300_100"]
+    assert set(lenet["latency_ms"]["256"]) == {"dense", "ensemble_csr", "tflite_dense", "tflite_ensemble"}
+    assert set(lenet["ratios"]["1"]) == {"ensemble_csr/dense", "tflite_ensemble/tflite_dense"}
 
 
 def test_peak_rss_is_the_process_own_high_water_mark():
