@@ -54,6 +54,11 @@ class StepTimer(keras.callbacks.Callback):
         self.times.append(time.perf_counter() - self._start)
 
 
+def images_per_second(step_seconds: float, batch_size: int) -> float:
+    """Training throughput of a median step."""
+    return round(batch_size / step_seconds, 1) if step_seconds > 0 else float("nan")
+
+
 def time_steps(model: keras.Model, data: tf.data.Dataset, steps: int, callbacks=()) -> list[float]:
     """Runs `steps` training steps and returns their wall times in seconds."""
     timer = StepTimer()

@@ -25,7 +25,7 @@ def command(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from ftk.evaluation import evaluate_run
+    from ftk.evaluation import MODES, evaluate_run
 
     results = evaluate_run(
         args.run_dir, args.modes or ["all"], ood_data=args.ood_data, limit=args.limit,
@@ -45,7 +45,12 @@ def command(args: argparse.Namespace) -> int:
         from ftk.ensemble.file_sizes import describe_file_sizes
 
         console.print("Sizes on disk:\n" + "\n".join(f"  {line}" for line in describe_file_sizes(results["sizes"])))
-    console.print(f"Wrote {args.run_dir}/eval/metrics.json and plots.")
+    for mode, result in results.items():
+        if isinstance(result, dict) and "skipped" in result:
+            console.print(f"[yellow]{mode} skipped[/]: {result['skipped']}")
+    plotted = [m for m in MODES if m in results and m not in ("sizes", "disagreement", "kl")
+               and "skipped" not in results[m]] or [m for m in ("disagreement", "kl") if m in results]
+    console.print(f"Wrote {args.run_dir}/eval/metrics.json" + (" and plots." if plotted else "."))
     return 0
 
 
