@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Literal
 
 import keras
 
@@ -76,6 +77,15 @@ class DynamicSparsity(keras.callbacks.Callback):
             `growth="momentum"` and `redistribution="momentum"`. Defaults
             to `0.9`.
         seed: seed of the random choices. Defaults to `0`.
+        update_on: where each update runs. `"host"`: in NumPy on the host
+            (kernels, masks, dense gradients and slots are copied there and
+            back), any rules. `"device"`: in TensorFlow ops on the device
+            of the variables, nothing copied but a few counts; built-in
+            rules only (prune `"magnitude"`; growth `"random"`,
+            `"gradient"` or `"momentum"`; redistribution `"none"`), the
+            same masks as the host for gradient and momentum growth, other
+            (seeded) random choices. `"auto"`: the device on a GPU, the
+            faster path on a CPU, the host for other rules. Defaults to `"auto"`.
         verbose: print one line per update if 1. Defaults to `0`.
 
     Attributes:
@@ -83,7 +93,8 @@ class DynamicSparsity(keras.callbacks.Callback):
 
     Raises:
         ValueError: for an unknown rule name (the message lists the
-            registered ones) or an argument out of range.
+            registered ones), an argument out of range, or
+            `update_on="device"` with a rule the device does not run.
 
     Example:
 
@@ -109,6 +120,7 @@ class DynamicSparsity(keras.callbacks.Callback):
         total_steps: int | None = None,
         momentum: float = 0.9,
         seed: int = 0,
+        update_on: Literal["auto", "device", "host"] = "auto",
         verbose: int = 0,
     ):
         super().__init__()
@@ -117,12 +129,14 @@ class DynamicSparsity(keras.callbacks.Callback):
         self._updater = TopologyUpdater(
             *rules, schedule, death_rate=death_rate, update_frequency=update_frequency,
             update_start=update_start, update_end=update_end, momentum=momentum, seed=seed,
+            update_on=update_on,
         )
         self.prune, self.growth, self.redistribution = prune, growth, redistribution
         self.death_rate_schedule = death_rate_schedule
         self.update_frequency, self.death_rate = update_frequency, death_rate
         self.update_start, self.update_end, self.total_steps = update_start, update_end, total_steps
         self.momentum, self.seed, self.verbose = momentum, seed, verbose
+        self.update_on = update_on
         self.updates: list[TopologyUpdate] = []
         self._listeners: list[Callable[[TopologyUpdate], None]] = []
 
@@ -150,7 +164,8 @@ class DynamicSparsity(keras.callbacks.Callback):
 
     # Custom training loops.
 
-    def attach(self, model, optimizer=None, total_steps: int | None = None) -> None:
+    def attach(self, model, optimizer=None, total_steps: int | None = None,
+               update_on: Literal["auto", "device", "host"] | None = None) -> None:
         """Prepares a hand-written training loop to drive this callback.
 
         Installs the gradient taps (for rules that need a dense gradient,
@@ -167,6 +182,11 @@ class DynamicSparsity(keras.callbacks.Callback):
             total_steps: training steps that fractional `update_start` /
                 `update_end` and decaying schedules refer to. Defaults to
                 the constructor's `total_steps`.
+            update_on: `"auto"`, `"device"` or `"host"`: where the updates
+                run (see the class). Defaults to the constructor's `update_on`.
+
+        Raises:
+            ValueError: without an optimizer, or for an invalid `update_on`.
 
         Example:
 
@@ -187,6 +207,9 @@ class DynamicSparsity(keras.callbacks.Callback):
                 "`attach` needs the optimizer of the training loop: "
                 "`dst.attach(model, optimizer)`. Received: optimizer=None and an uncompiled model."
             )
+        if update_on is not None:
+            self._updater.set_update_on(update_on)
+            self.update_on = update_on
         self.set_model(model)
         self._start(optimizer, total_steps if total_steps is not None else self.total_steps)
 

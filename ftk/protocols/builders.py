@@ -74,4 +74,5 @@ def dynamic_sparsity(recipe, seed: int) -> DynamicSparsity:
         update_frequency=d.update_frequency, death_rate=d.death_rate,
         death_rate_schedule=d.death_rate_schedule, prune=d.prune, growth=d.growth,
         redistribution=d.redistribution, update_end=float(d.update_end), seed=seed,
+        update_on=d.update_on,
     )

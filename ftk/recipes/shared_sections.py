@@ -10,7 +10,7 @@ of `ftk.sparse`. Pure configuration: nothing here imports TensorFlow or Keras.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -22,6 +22,7 @@ from ftk.recipes._types import (
     PositiveCount,
     TextList,
     UnitFraction,
+    one_of,
     registered,
 )
 from ftk.sparse.death_rate_schedules import death_rate_schedule_names
@@ -29,6 +30,8 @@ from ftk.sparse.density_distributions import density_distribution_names, get_den
 from ftk.sparse.growth_rules import growth_rule_names
 from ftk.sparse.prune_rules import prune_rule_names
 from ftk.sparse.redistributions import redistribution_names
+
+UpdateOn = Literal["auto", "device", "host"]
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -87,11 +90,15 @@ class DstConfig(BaseModel):
             or another registered growth rule. Defaults to `"gradient"`.
         redistribution: `"none"`, `"magnitude"`, `"momentum"` or another
             registered redistribution. Defaults to `"none"`.
+        update_end: Fraction of the member run after which updates stop, in
+            `(0, 1]`. Defaults to `1.0`.
+        update_on: Where updates run: `"host"` (NumPy, any rule), `"device"`
+            (TensorFlow ops on the variables' device; built-in rules only) or
+            `"auto"` (the device on GPUs, the faster path on CPUs). Defaults
+            to `"auto"`.
 
     Rules are registered in `ftk.sparse` (e.g. `register_growth_rule`) before
     the recipe is loaded.
-        update_end: Fraction of the member run after which updates stop, in
-            `(0, 1]`. Defaults to `1.0`.
     """
 
     model_config = _STRICT
@@ -102,6 +109,7 @@ class DstConfig(BaseModel):
     growth: GrowthRuleName = "gradient"
     redistribution: RedistributionName = "none"
     update_end: UnitFraction = 1.0
+    update_on: Annotated[UpdateOn, one_of(UpdateOn)] = "auto"
 
 
 class EnsembleConfig(BaseModel):

@@ -163,9 +163,10 @@ def update_topology(
                    None if scores is None else np.asarray(scores[w.name]).ravel())
         for w in weights
     ]
-    reason = _non_finite(weights, [layer.weights for layer in layers], "weights")
+    reason = non_finite_reason(weights, [np.all(np.isfinite(layer.weights)) for layer in layers], "weights")
     if scores is not None:
-        reason = reason or _non_finite(weights, [layer.gradient for layer in layers], "growth scores")
+        finite = [np.all(np.isfinite(layer.gradient)) for layer in layers]
+        reason = reason or non_finite_reason(weights, finite, "growth scores")
     if reason:
         return TopologyUpdate.unchanged(weights, step, death_rate, kind, reason)
     prune_counts = [math.ceil(death_rate * np.count_nonzero(layer.mask)) for layer in layers]
@@ -190,8 +191,15 @@ def update_topology(
     return TopologyUpdate(step=step, death_rate=death_rate, layers=tuple(results), kind=kind)
 
 
-def _non_finite(weights: Sequence[SparseWeight], values: Sequence[np.ndarray], what: str) -> str | None:
-    bad = [w.name for w, v in zip(weights, values) if not np.all(np.isfinite(v))]
+def non_finite_reason(weights: Sequence[SparseWeight], finite: Sequence[bool], what: str) -> str | None:
+    """Returns why an update is skipped (`"non-finite weights in conv/kernel"`), or `None`.
+
+    Args:
+        weights: the sparse weights of the update.
+        finite: per weight, whether its values are all finite.
+        what: what the values are, e.g. `"weights"` or `"growth scores"`.
+    """
+    bad = [w.name for w, ok in zip(weights, finite) if not ok]
     if not bad:
         return None
     more = f" and {len(bad) - 1} more" if len(bad) > 1 else ""
