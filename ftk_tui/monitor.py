@@ -1,18 +1,22 @@
-"""A run directory being watched: an `EventReader` feeding a `RunState`."""
+"""A run directory being watched: a `RunEventReader` feeding a `RunState`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ftk_tui.events import EventReader, paused_gc
+from ftk_tui.events import paused_gc
+from ftk_tui.run_events import EVENTS_FILE, RunEventReader
 from ftk_tui.state import RunState
 
-EVENTS_FILE = "events.jsonl"
+__all__ = ["EVENTS_FILE", "CHUNK_BYTES", "RunMonitor"]
 CHUNK_BYTES = 16 * 1024 * 1024
 
 
 class RunMonitor:
     """Keeps a `RunState` up to date with a run directory's `events.jsonl`.
+
+    A run whose members were trained on their own (`ftk run --member`) also has
+    `members/member_<i>/events.jsonl`: they are merged by time (`RunEventReader`).
 
     A poll reads at most `chunk_bytes`, so a screen can paint a long run while it
     is still being read; `loading` says whether more is waiting.
@@ -38,7 +42,7 @@ class RunMonitor:
     ) -> None:
         self.run_dir = Path(run_dir)
         self.stale_after = stale_after
-        self.reader = EventReader(self.run_dir / EVENTS_FILE, max_bytes=chunk_bytes)
+        self.reader = RunEventReader(self.run_dir, max_bytes=chunk_bytes)
         self.state = RunState(stale_after=stale_after)
         self.loading = False
 

@@ -6,8 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ftk_tui.events import decode_lines
+from ftk_tui.events import Event, decode_lines
 from ftk_tui.monitor import EVENTS_FILE
+from ftk_tui.run_events import RUN, event_files, merge
 from ftk_tui.state import RunState, Status, fold
 
 RECIPE_FILE = "recipe.yaml"
@@ -66,7 +67,7 @@ class RunSummarizer:
     def __init__(self, stale_after: float = 300.0, tail_bytes: int = 256 * 1024) -> None:
         self.stale_after = stale_after
         self.tail_bytes = tail_bytes
-        self._cache: dict[Path, tuple[tuple[int, int, int], RunState]] = {}
+        self._cache: dict[Path, tuple[tuple, RunState]] = {}
 
     def summarize(self, run_dir: Path, now: float) -> RunSummary:
         """Summarises one run directory at time `now` (unix seconds)."""
@@ -84,6 +85,9 @@ class RunSummarizer:
         )
 
     def _state(self, run_dir: Path) -> RunState:
+        files = event_files(run_dir)
+        if len(files) > 1:
+            return self._merged_state(run_dir, files)
         path = run_dir / EVENTS_FILE
         try:
             stat = os.stat(path)
@@ -101,6 +105,42 @@ class RunSummarizer:
                 state.ensemble.setdefault(members, row)
         self._cache[run_dir] = (signature, state)
         return state
+
+    def _merged_state(self, run_dir: Path, files: dict[int, Path]) -> RunState:
+        """The state of a run with member event files (`members/member_<i>/events.jsonl`)."""
+        signature, events = [], {}
+        for source, path in files.items():
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            signature.append((source, stat.st_ino, stat.st_size, stat.st_mtime_ns))
+        cached = self._cache.get(run_dir)
+        if cached is not None and cached[0] == tuple(signature):
+            return cached[1]
+        for source, _, size, _ in signature:
+            found = self._events(files[source], size)
+            if found is not None:
+                events[source] = found
+        state = RunState(stale_after=self.stale_after, exists=RUN in events or len(events) > 0)
+        state = fold(merge(events), state)
+        self._cache[run_dir] = (tuple(signature), state)
+        return state
+
+    def _events(self, path: Path, size: int) -> list[Event] | None:
+        """The events of the first line and the last `tail_bytes` of a file (`None`: unreadable)."""
+        start = max(0, size - self.tail_bytes)
+        try:
+            with open(path, "rb") as file:
+                head = file.readline() if start > 0 else b""
+                file.seek(start)
+                tail = file.read(self.tail_bytes)
+        except OSError:
+            return None
+        if start > 0:
+            tail = head + tail[tail.find(b"\n") + 1 :] if b"\n" in tail else head
+        events, _ = decode_lines(tail.split(b"\n")[:-1])
+        return events
 
     def _read(self, path: Path, size: int) -> RunState:
         state = RunState(stale_after=self.stale_after)

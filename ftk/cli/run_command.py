@@ -15,12 +15,18 @@ def add_parser(subparsers) -> None:
     parser.add_argument("--run-dir", help="the run folder (default: <run.root>/<name>)")
     parser.add_argument("--resume", metavar="RUN_DIR", help="continue an interrupted run")
     parser.add_argument("--tui", action="store_true", help="train and watch the run in ftk-tui")
+    parser.add_argument("--member", action="append", type=int, metavar="I",
+                        help="train only member run I into the (shared) run folder, so several "
+                             "processes or hosts can train one ensemble at once (repeatable: the "
+                             "members are trained in turn); not for EDST")
+    parser.add_argument("--parallel", type=int, metavar="N",
+                        help="train the members in N local child processes at once (one GPU each "
+                             "when there are GPUs), then summarise the ensemble; not for EDST")
     parser.set_defaults(handler=command)
 
 
 def command(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.table import Table
 
     from ftk.cli.progress import RichProgress
     from ftk.cli.recipe_models import build_recipe_model
@@ -29,10 +35,18 @@ def command(args: argparse.Namespace) -> int:
 
     file = find_recipe(args.recipe)
     recipe = load_recipe(file, args.overrides)
+    if recipe.run.strategy == "multi_worker":
+        _join_workers(args)
+    if args.member is not None or args.parallel is not None:
+        _check_member_arguments(args, recipe)
+    if args.parallel is not None:
+        _leave_gpu_memory_to_the_children()
     if not args.resume:  # the checks of `ftk validate`, before anything is created
         build_recipe_model(recipe, str(file))
     _interrupt_on_sigterm()
     console = Console()
+    if args.parallel is not None:
+        return _parallel(args, recipe, console)
     if args.tui:
         from ftk.cli.watch import train_and_watch
 
@@ -44,15 +58,41 @@ def command(args: argparse.Namespace) -> int:
     progress = RichProgress(Console(stderr=True))
     result = run_recipe(
         recipe, args.resume or args.run_dir, resume=bool(args.resume),
-        callbacks=[progress], on_event=progress.on_event,
+        callbacks=[progress], on_event=progress.on_event, members=args.member,
     )
+    if args.member is not None:
+        return _member_report(args, recipe, result, console)
+    print_result(recipe, result, console)
+    return 0
+
+
+def _join_workers(args: argparse.Namespace) -> None:
+    """Creates the multi-worker strategy: it must exist before any TensorFlow op runs."""
+    for flag, given in (("--member", args.member is not None), ("--parallel", args.parallel is not None),
+                        ("--tui", args.tui)):
+        if given:
+            raise ValueError(
+                f"{flag} cannot be combined with run.strategy=multi_worker: every worker trains "
+                f"every member together. Launch `ftk run` once per worker with its TF_CONFIG, "
+                f"without {flag}, and watch with `ftk-tui RUN_DIR`."
+            )
+    from ftk.protocols.strategy import training_strategy
+
+    training_strategy("multi_worker")
+
+
+def print_result(recipe, result, console) -> None:
+    """Prints a run's summary: each ticket's and the ensemble's test accuracy, sizes, folder."""
+    from rich.table import Table
+
     table = Table(title=f"{recipe.name}: test accuracy", min_width=44)
     table.add_column("model")
     table.add_column("accuracy", justify="right")
     # Members are tickets, unless a ticket stands for several (MC dropout's passes).
     unit = "ticket" if len(result.tickets) == len(result.member_accuracy) else "member"
+    names = [p.stem.split("_")[-1] for p in result.tickets] if unit == "ticket" else []
     for index, accuracy in enumerate(result.member_accuracy):
-        table.add_row(f"{unit} {index}", f"{accuracy:.4f}")
+        table.add_row(f"{unit} {names[index] if names else index}", f"{accuracy:.4f}")
     if result.ensemble:
         e = result.ensemble
         table.add_row("[bold]ensemble[/]", f"[bold]{e['accuracy']:.4f}[/]")
@@ -63,6 +103,98 @@ def command(args: argparse.Namespace) -> int:
     if result.file_sizes:
         console.print("Sizes on disk:\n" + "\n".join(f"  {line}" for line in result.file_sizes.describe()))
     console.print(f"Run directory: {result.run_dir}")
+
+
+def _check_member_arguments(args: argparse.Namespace, recipe) -> None:
+    """Refuses `--member`/`--parallel` where they cannot work, before anything is created."""
+    from ftk.protocols.runner import check_members
+
+    if args.member is not None and args.parallel is not None:
+        raise ValueError("Give --member or --parallel, not both: --parallel N starts the "
+                         "`--member` processes itself.")
+    if args.tui:
+        raise ValueError("--tui watches one training process; with --member or --parallel, "
+                         "watch the run folder with `ftk-tui RUN_DIR` instead.")
+    if args.parallel is not None and args.parallel < 1:
+        raise ValueError(f"--parallel needs at least 1 process, not {args.parallel}.")
+    check_members(recipe, args.member if args.member is not None else [])
+
+
+def _leave_gpu_memory_to_the_children() -> None:
+    """Makes this process take GPU memory only as it needs it (TensorFlow takes it all by default).
+
+    The parent of `--parallel` builds the model to check the recipe and
+    evaluates the ensemble at the end, on GPUs its children train on.
+    """
+    import tensorflow as tf
+
+    for gpu in tf.config.list_physical_devices("GPU"):
+        try:
+            tf.config.experimental.set_memory_growth(gpu, True)
+        except (RuntimeError, ValueError):  # already initialised: nothing to do
+            pass
+
+
+def _member_count(recipe) -> int:
+    from ftk.protocols import get_protocol
+
+    return len(get_protocol(recipe.protocol).member_runs(recipe))
+
+
+def _member_report(args: argparse.Namespace, recipe, result, console) -> int:
+    """What `ftk run --member` prints: finished members, the ensemble so far, what is left."""
+    for index in result.finished_before:
+        console.print(f"Member {index} is already finished (its ticket is committed): nothing to train.")
+    if result.member_accuracy:
+        print_result(recipe, result, console)
+    committed = _committed(result.run_dir)
+    left = [i for i in range(_member_count(recipe)) if i not in committed]
+    if left:
+        console.print(f"{len(committed)} of {len(committed) + len(left)} members are done; still to "
+                      f"train: {', '.join(map(str, left))} (`ftk run RECIPE --run-dir {result.run_dir} "
+                      "--member I`).")
+    else:
+        console.print(f"Every member is done: evaluate the ensemble with `ftk eval {result.run_dir}`.")
+    return 0
+
+
+def _committed(path) -> set[int]:
+    """The members whose ticket some readable state records (a broken state counts none)."""
+    from ftk.run_dir.state import committed_tickets
+
+    return set(committed_tickets(path, strict=False) or {})
+
+
+def _parallel(args: argparse.Namespace, recipe, console) -> int:
+    """`ftk run --parallel N`: members in N child processes, then the ensemble's summary once."""
+    from ftk.cli.parallel import train_in_parallel
+    from ftk.protocols import run_directory
+    from ftk.protocols.runner import summarize_run
+    from ftk.run_dir.paths import member_home
+
+    count = _member_count(recipe)
+    if args.resume:
+        path, recipe, _ = run_directory.reopen(args.resume, recipe)
+    else:
+        path = run_directory.join(recipe, args.run_dir)
+        started = [i for i in range(count) if member_home(path, i).exists()]
+        if started:
+            raise FileExistsError(
+                f"Member{'s' if len(started) > 1 else ''} {', '.join(map(str, started))} of '{path}' "
+                f"{'were' if len(started) > 1 else 'was'} already started. Continue with "
+                f"`ftk run RECIPE --resume {path} --parallel {args.parallel}`."
+            )
+    failed = train_in_parallel(args.recipe, args.overrides, path, count, args.parallel,
+                               bool(args.resume), console)
+    if failed:
+        committed = _committed(path)
+        failed = [i for i in failed if i not in committed] or failed
+        raise RuntimeError(
+            f"Member{'s' if len(failed) > 1 else ''} {', '.join(map(str, failed))} failed (see the "
+            f"logs above). Continue with `ftk run RECIPE --resume {path} --parallel {args.parallel}` "
+            f"or `--member I`."
+        )
+    print_result(recipe, summarize_run(recipe, path), console)
     return 0
 
 

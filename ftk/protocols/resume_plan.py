@@ -6,30 +6,36 @@ import warnings
 from pathlib import Path
 
 from ftk.protocols.base import MemberRun, Protocol
-from ftk.run_dir import CHECKPOINT, RunDirectoryError, RunState, file_record, ticket_path
+from ftk.run_dir import CHECKPOINT, STATE, RunDirectoryError, RunState, file_record, ticket_path
 from ftk.run_dir.state import describe_problems
 
 
-def verified_state(protocol: Protocol, recipe, path: Path, state: RunState) -> RunState:
+def verified_state(protocol: Protocol, recipe, path: Path, state: RunState,
+                   home: Path | None = None) -> RunState:
     """Checks a resumed run's state against its files; forgets tickets to train again.
 
     A committed ticket that is gone or changed is named and its member
     trained again; a protocol whose tickets all come from one run refuses
     instead, as does a missing or changed checkpoint.
 
+    Args:
+        home: where the state and checkpoint are: the run folder `path`
+            (default), or `members/member_<i>` of a member trained on its own.
+
     Raises:
         RunDirectoryError: naming the file and what to do.
     """
+    home = path if home is None else home
     runs = protocol.member_runs(recipe)
     if not state.ledger:  # a run of an older ftk: its ticket files are the record
         done = len(runs) if protocol.single_run else state.member
         state.tickets = {i: file_record(ticket_path(path, i))
                          for i in range(protocol.ticket_count(recipe))
                          if (i < done or protocol.single_run) and ticket_path(path, i).is_file()}
-    problem = state.checkpoint_problem(path)
+    problem = state.checkpoint_problem(home)
     if problem:
         raise RunDirectoryError(
-            f"'{path / CHECKPOINT}' {problem}, but checkpoints/state.json resumes from it "
+            f"'{home / CHECKPOINT}' {problem}, but {home / STATE} resumes from it "
             f"(member {state.member}, epoch {state.epoch}). Restore the checkpoint, or start "
             "the run again in a new folder (`ftk run RECIPE --run-dir NEW`)."
         )

@@ -9,7 +9,7 @@ from pathlib import Path
 from ftk import atomic
 from ftk.recipes import Recipe, dump_recipe, load_recipe, recipe_to_dict
 from ftk.run_dir import RunState
-from ftk.run_dir.paths import RECIPE, WRITTEN
+from ftk.run_dir.paths import RECIPE, STATE, WRITTEN, member_home
 
 #: Recipe fields a resumed run may change: rates and settings that do not
 #: change what the run is (its models, data, members, epochs or topology).
@@ -46,6 +46,56 @@ def create(recipe: Recipe, run_dir: str | os.PathLike | None = None) -> Path:
     atomic.write_text(path / RECIPE, dump_recipe(recipe))
     RunState().write(path)
     return path
+
+
+def join(recipe: Recipe, run_dir: str | os.PathLike | None = None) -> Path:
+    """Opens the folder of a run trained member by member (`ftk run --member`), creating it if needed.
+
+    Several processes may call this at once for the same folder: the first
+    writes `recipe.yaml` (atomically; the others write the same bytes), and
+    every later one accepts the folder only if it holds the same recipe.
+
+    Args:
+        recipe: the validated recipe.
+        run_dir: the folder. Defaults to `<recipe.run.root>/<recipe.name>`.
+
+    Returns:
+        The folder's path.
+
+    Raises:
+        ValueError: if the folder holds another recipe, or a run trained
+            sequentially (no `--member`).
+    """
+    path = Path(run_dir) if run_dir else Path(recipe.run.root) / recipe.name
+    if (path / STATE).is_file():
+        raise ValueError(
+            f"'{path}' holds a run trained without --member (it has {STATE}); its members "
+            f"cannot be trained on their own. Continue it with `ftk run RECIPE --resume {path}`, "
+            "or train the members into a new folder (`--run-dir NEW`)."
+        )
+    text = dump_recipe(recipe)
+    path.mkdir(parents=True, exist_ok=True)
+    if not (path / RECIPE).is_file():
+        atomic.write_text(path / RECIPE, text)
+    saved = (path / RECIPE).read_text(encoding="utf-8")
+    if saved != text:
+        changed = _changed_fields(recipe_to_dict(load_recipe(path / RECIPE)), recipe_to_dict(recipe))
+        raise ValueError(
+            f"'{path}' was started with another recipe (it differs in: "
+            f"{', '.join(changed) or 'its text'}). Every member of a run must be trained with the "
+            "same recipe and --set overrides; train this one into a new folder (`--run-dir NEW`)."
+        )
+    return path
+
+
+def discard_member(path: Path, member: int) -> None:
+    """Removes the folder of member run `member` that trained nothing (`members/member_<i>`)."""
+    home = member_home(path, member)
+    shutil.rmtree(home, ignore_errors=True)
+    try:
+        home.parent.rmdir()  # only when no other member has a folder
+    except OSError:
+        pass
 
 
 def discard(path: Path) -> None:

@@ -31,6 +31,11 @@ class TicketBoard:
         self._members: dict[int, list[np.ndarray]] = {}
 
     @property
+    def indices(self) -> set[int]:
+        """The indices of the tickets added so far."""
+        return set(self._ticket)
+
+    @property
     def member_probs(self) -> list[np.ndarray]:
         """The ensemble members' test probabilities, in ticket order."""
         return [p for i in sorted(self._members) for p in self._members[i]]

@@ -38,7 +38,7 @@ _STRICT = ConfigDict(extra="forbid", frozen=True)
 
 Optimizer = Literal["sgd", "adam", "adamw"]
 LrSchedule = Literal["constant", "step", "cosine"]
-Strategy = Literal["default", "mirrored"]
+Strategy = Literal["default", "mirrored", "multi_worker"]
 
 
 class ModelConfig(BaseModel):
@@ -165,9 +165,12 @@ class RunConfig(BaseModel):
             test subset (for `ftk eval --mode tsne`); 0 records nothing.
             Defaults to `0`.
         record_examples: Size of that subset. Defaults to `500`.
-        strategy: `"default"` (one device) or `"mirrored"`
+        strategy: `"default"` (one device), `"mirrored"`
             (`tf.distribute.MirroredStrategy` over all GPUs, or all logical
-            CPUs when there is no GPU). Defaults to `"default"`.
+            CPUs when there is no GPU) or `"multi_worker"`
+            (`tf.distribute.MultiWorkerMirroredStrategy`: one `ftk run` per
+            worker, each with its own `TF_CONFIG`; worker 0 writes the run
+            folder). Defaults to `"default"`.
     """
 
     model_config = _STRICT

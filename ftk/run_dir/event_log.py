@@ -38,6 +38,8 @@ class EventLog(keras.callbacks.Callback):
         epoch_offset: epochs done before this `fit` in earlier member runs, for
             `global_epoch`. Defaults to `0`.
         on_event: called with every event written (e.g. a progress display).
+        events: the events file. Defaults to `run_dir/events.jsonl`; a member
+            run trained on its own writes `members/member_<i>/events.jsonl`.
 
     Example:
 
@@ -54,10 +56,11 @@ class EventLog(keras.callbacks.Callback):
         member: int = 0,
         epoch_offset: int = 0,
         on_event: Callable[[dict], None] | None = None,
+        events: str | os.PathLike | None = None,
     ):
         super().__init__()
         self.run_dir = Path(run_dir)
-        self.path = self.run_dir / EVENTS
+        self.path = Path(events) if events is not None else self.run_dir / EVENTS
         self.member = member
         self.epoch_offset = epoch_offset
         self.on_event = on_event

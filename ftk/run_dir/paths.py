@@ -14,11 +14,17 @@ TICKETS = Path("tickets")
 EVAL = Path("eval")
 TENSORBOARD = Path("tensorboard")
 PREDICTIONS = Path("predictions")
+#: Member runs trained on their own (`ftk run --member I`, `--parallel N`) keep their
+#: events, state and checkpoint in `members/member_<i>/`, laid out like the run folder.
+MEMBERS = Path("members")
+#: What the child processes of `ftk run --parallel N` print: `logs/parallel_<k>.log`.
+LOGS = Path("logs")
 
 #: Everything a run writes into its folder (what discarding an empty run removes).
-WRITTEN = (RECIPE, EVENTS, CHECKPOINT.parent, TICKETS, TENSORBOARD, PREDICTIONS)
+WRITTEN = (RECIPE, EVENTS, CHECKPOINT.parent, TICKETS, TENSORBOARD, PREDICTIONS, MEMBERS, LOGS)
 
 _TICKET = re.compile(r"ticket_(\d+)\.keras")
+_MEMBER = re.compile(r"member_(\d+)")
 
 
 def ticket_name(index: int) -> str:
@@ -41,3 +47,27 @@ def ticket_files(run_dir: str | os.PathLike) -> list[tuple[int, Path]]:
 def member_folder(root: str | os.PathLike, member: int) -> Path:
     """A per-member folder under `root` (TensorBoard logs, predictions): `member_<i>`."""
     return Path(root) / f"member_{member}"
+
+
+def member_home(run_dir: str | os.PathLike, member: int) -> Path:
+    """The folder of a member run trained on its own: `members/member_<i>`.
+
+    It holds that member's `events.jsonl` and `checkpoints/{state.json,model.keras}`
+    (the same names as in the run folder); its ticket stays `tickets/ticket_<i>.keras`.
+    """
+    return member_folder(Path(run_dir) / MEMBERS, member)
+
+
+def member_homes(run_dir: str | os.PathLike) -> list[tuple[int, Path]]:
+    """The `(index, folder)` of every `members/member_<i>` folder, in index order."""
+    try:
+        children = list((Path(run_dir) / MEMBERS).iterdir())
+    except OSError:
+        return []
+    return sorted((int(match.group(1)), path) for path in children
+                  if path.is_dir() and (match := _MEMBER.fullmatch(path.name)))
+
+
+def parallel_log(run_dir: str | os.PathLike, child: int) -> Path:
+    """The output of child process `child` of `ftk run --parallel`: `logs/parallel_<k>.log`."""
+    return Path(run_dir) / LOGS / f"parallel_{child}.log"

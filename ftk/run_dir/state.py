@@ -16,7 +16,7 @@ import zlib
 from pathlib import Path
 
 from ftk import atomic
-from ftk.run_dir.paths import CHECKPOINT, STATE, TICKETS, ticket_files, ticket_name, ticket_path
+from ftk.run_dir.paths import CHECKPOINT, STATE, TICKETS, member_homes, ticket_files, ticket_name, ticket_path
 
 _CHUNK = 1 << 22
 
@@ -130,25 +130,55 @@ class RunState:
 def committed_ticket_paths(run_dir: str | os.PathLike) -> list[Path]:
     """The committed tickets of a run folder, verified, in index order.
 
-    For folders of older ftk versions (no ticket records in the state, or no
-    state) the tickets are the `ticket_<i>.keras` files that exist.
+    The ledger is the run's `checkpoints/state.json`, together with the
+    `members/member_<i>/checkpoints/state.json` of members trained on their
+    own (`ftk run --member`, `--parallel`). For folders of older ftk versions
+    (no ticket records in the state, or no state) the tickets are the
+    `ticket_<i>.keras` files that exist.
 
     Raises:
         RunDirectoryError: naming every committed ticket that is missing or
             no longer what was written.
     """
     run_dir = Path(run_dir)
-    state = RunState.read(run_dir) if (run_dir / STATE).is_file() else RunState(ledger=False)
-    if not state.ledger:
+    records = committed_tickets(run_dir)
+    if records is None:
         return [path for _, path in ticket_files(run_dir)]
-    problems = state.ticket_problems(run_dir)
+    problems = RunState(tickets=records).ticket_problems(run_dir)
     if problems:
         named = describe_problems(problems)
         raise RunDirectoryError(
             f"Run '{run_dir}': {named}. Re-make it with `ftk run RECIPE --resume {run_dir}` "
             "(which trains the members whose tickets are gone again)."
         )
-    return [ticket_path(run_dir, i) for i in sorted(state.tickets)]
+    return [ticket_path(run_dir, i) for i in sorted(records)]
+
+
+def committed_tickets(run_dir: str | os.PathLike, strict: bool = True) -> dict[int, dict] | None:
+    """Ticket index -> record of every committed ticket of a run folder, unverified.
+
+    The union of the run's state and its members' states (`members/member_<i>/`);
+    `None` for a folder of an older ftk, whose state keeps no ledger.
+
+    Args:
+        strict: raise for an unreadable state; `False` leaves it out.
+
+    Raises:
+        RunDirectoryError: if a state is unreadable (with `strict`).
+    """
+    run_dir = Path(run_dir)
+    homes = [run_dir] if (run_dir / STATE).is_file() else []
+    homes += [home for _, home in member_homes(run_dir) if (home / STATE).is_file()]
+    states = []
+    for home in homes:
+        try:
+            states.append(RunState.read(home))
+        except RunDirectoryError:
+            if strict:
+                raise
+    if not states or not all(state.ledger for state in states):
+        return None
+    return {i: r for state in states for i, r in state.tickets.items()}
 
 
 def describe_problems(problems: dict[int, str]) -> str:

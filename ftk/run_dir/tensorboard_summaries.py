@@ -5,17 +5,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import keras
 import numpy as np
 import tensorflow as tf
 
 from ftk.run_dir.paths import member_folder
 
 
-class SparsitySummaries:
+class SparsitySummaries(keras.callbacks.Callback):
     """Writes ftk's events to TensorBoard, next to Keras' own loss and accuracy curves.
 
     Called with every event a run writes to `events.jsonl` (pass it as an
-    `EventLog`'s `on_event`), it adds, under `log_dir`:
+    `EventLog`'s `on_event`; as a callback of the same `fit` it closes its
+    files when training ends), it adds, under `log_dir`:
 
     - `member_<i>/sparsity/`, per topology update (x axis: optimizer step):
       scalars `sparsity/density` (of the prunable weights), `death_rate`,
@@ -39,10 +41,12 @@ class SparsitySummaries:
     ```python
     summaries = SparsitySummaries("runs/edst/tensorboard", member=0)
     log = EventLog("runs/edst", sources=[dst], on_event=summaries)
+    model.fit(train_ds, epochs=10, callbacks=[dst, log, summaries])
     ```
     """
 
     def __init__(self, log_dir: str | os.PathLike, member: int = 0):
+        super().__init__()
         self.log_dir = Path(log_dir)
         self.member = member
         self._writers: dict[str, tf.summary.SummaryWriter] = {}
@@ -51,6 +55,9 @@ class SparsitySummaries:
         handler = getattr(self, f"_on_{event.get('type')}", None)
         if handler is not None:
             handler(event)
+
+    def on_train_end(self, logs=None):
+        self.close()
 
     def close(self) -> None:
         """Flushes and closes the event files."""

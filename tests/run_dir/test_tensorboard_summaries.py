@@ -59,3 +59,20 @@ def test_updates_tickets_and_ensemble_metrics_read_back(tmp_path):
     ensemble = _read(tmp_path / "ensemble")
     assert ensemble["ensemble/accuracy"] == [(2, pytest.approx(0.98))]
     assert {"ensemble/nll", "ensemble/ece"} <= set(ensemble)
+
+
+def test_a_run_writes_sparsity_tickets_and_ensemble_next_to_keras_curves(tmp_path):
+    from ftk.protocols.runner import run_recipe
+    from ftk.recipes import find_recipe, load_recipe
+
+    run_dir = tmp_path / "edst"
+    run_recipe(load_recipe(find_recipe("test_edst"), ["run.tensorboard=true"]), run_dir)
+    board = run_dir / "tensorboard"
+    assert {"train", "sparsity"} <= {p.name for p in (board / "member_0").iterdir()}
+    sparsity = _read(board / "member_0" / "sparsity")
+    steps = [step for step, _ in sparsity["sparsity/density"]]
+    assert steps and steps == sorted(steps)
+    assert any(tag.startswith("density/") for tag in sparsity)
+    assert [index for index, _ in sparsity["tickets"]] == [0, 1]
+    ensemble = _read(board / "ensemble")
+    assert [size for size, _ in ensemble["ensemble/accuracy"]] == [1, 2]
