@@ -165,9 +165,14 @@ def test_a_stopped_parallel_run_stops_its_children_and_resumes(tmp_path):
     finally:
         process.kill()
     assert process.returncode == 130, output
+    # On an idle machine one child may finish its 30 epochs before the other's first: every
+    # member run ends with a run_end, and the ones still training when stopped are interrupted.
+    statuses = []
     for index in (0, 1):
         last = member_events(folder, index)[-1]
-        assert last["type"] == "run_end" and last["status"] == "interrupted", last
+        assert last["type"] == "run_end" and last["status"] in ("interrupted", "finished"), last
+        statuses.append(last["status"])
+    assert "interrupted" in statuses, statuses
     monitor = RunMonitor(folder)
     monitor.catch_up()
     assert monitor.state.status() == "interrupted"
