@@ -144,16 +144,8 @@ class RunSummarizer:
 
     def _read(self, path: Path, size: int) -> RunState:
         state = RunState(stale_after=self.stale_after)
-        start = max(0, size - self.tail_bytes)
-        try:
-            with open(path, "rb") as file:
-                head = file.readline() if start > 0 else b""
-                file.seek(start)
-                tail = file.read(self.tail_bytes)
-        except OSError:
+        events = self._events(path, size)
+        if events is None:
             state.exists = False
             return state
-        if start > 0:
-            tail = head + tail[tail.find(b"\n") + 1 :] if b"\n" in tail else head
-        events, _ = decode_lines(tail.split(b"\n")[:-1])
         return fold(events, state)

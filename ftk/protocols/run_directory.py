@@ -22,6 +22,11 @@ RESUMABLE_FIELDS = frozenset({
 })
 
 
+def run_folder(recipe: Recipe, run_dir: str | os.PathLike | None = None) -> Path:
+    """The run folder: `run_dir`, or by default `<recipe.run.root>/<recipe.name>`."""
+    return Path(run_dir) if run_dir else Path(recipe.run.root) / recipe.name
+
+
 def create(recipe: Recipe, run_dir: str | os.PathLike | None = None) -> Path:
     """Creates a new run folder and writes the resolved recipe into it.
 
@@ -36,7 +41,7 @@ def create(recipe: Recipe, run_dir: str | os.PathLike | None = None) -> Path:
         FileExistsError: if the folder exists and is not empty: a run is never
             overwritten silently.
     """
-    path = Path(run_dir) if run_dir else Path(recipe.run.root) / recipe.name
+    path = run_folder(recipe, run_dir)
     if path.exists() and any(path.iterdir()):
         raise FileExistsError(
             f"Run directory '{path}' already exists. Continue it with "
@@ -66,7 +71,7 @@ def join(recipe: Recipe, run_dir: str | os.PathLike | None = None) -> Path:
         ValueError: if the folder holds another recipe, or a run trained
             sequentially (no `--member`).
     """
-    path = Path(run_dir) if run_dir else Path(recipe.run.root) / recipe.name
+    path = run_folder(recipe, run_dir)
     if (path / STATE).is_file():
         raise ValueError(
             f"'{path}' holds a run trained without --member (it has {STATE}); its members "

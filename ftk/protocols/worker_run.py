@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ftk.protocols.run_directory import run_folder
 from ftk.run_dir.paths import CHECKPOINT, RECIPE, STATE, TICKETS
 
 #: What a resumed worker copies from the chief's run folder.
@@ -37,7 +38,7 @@ def run_as_worker(run: Callable, recipe, run_dir: str | os.PathLike | None, *, r
     Returns:
         The worker's `RunResult`, with the shared folder's paths.
     """
-    shared = Path(run_dir) if run_dir else Path(recipe.run.root) / recipe.name
+    shared = run_folder(recipe, run_dir)
     private = Path(tempfile.mkdtemp(prefix="ftk-worker-"))
     try:
         if resume:
