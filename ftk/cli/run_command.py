@@ -6,6 +6,8 @@ import argparse
 import signal
 from pathlib import Path
 
+from ftk.cli.run_report import print_result
+
 
 def add_parser(subparsers) -> None:
     parser = subparsers.add_parser("run", help="train a recipe (writes runs/<name>/)")
@@ -79,30 +81,6 @@ def _join_workers(args: argparse.Namespace) -> None:
     from ftk.protocols.strategy import training_strategy
 
     training_strategy("multi_worker")
-
-
-def print_result(recipe, result, console) -> None:
-    """Prints a run's summary: each ticket's and the ensemble's test accuracy, sizes, folder."""
-    from rich.table import Table
-
-    table = Table(title=f"{recipe.name}: test accuracy", min_width=44)
-    table.add_column("model")
-    table.add_column("accuracy", justify="right")
-    # Members are tickets, unless a ticket stands for several (MC dropout's passes).
-    unit = "ticket" if len(result.tickets) == len(result.member_accuracy) else "member"
-    names = [p.stem.split("_")[-1] for p in result.tickets] if unit == "ticket" else []
-    for index, accuracy in enumerate(result.member_accuracy):
-        table.add_row(f"{unit} {names[index] if names else index}", f"{accuracy:.4f}")
-    if result.ensemble:
-        e = result.ensemble
-        table.add_row("[bold]ensemble[/]", f"[bold]{e['accuracy']:.4f}[/]")
-        table.caption = f"ensemble NLL {e['nll']:.4f}, ECE {e['ece']:.4f}"
-    console.print(table)
-    if result.counts:
-        console.print(f"Each ticket: {result.counts}")
-    if result.file_sizes:
-        console.print("Sizes on disk:\n" + "\n".join(f"  {line}" for line in result.file_sizes.describe()))
-    console.print(f"Run directory: {result.run_dir}")
 
 
 def _check_member_arguments(args: argparse.Namespace, recipe) -> None:
