@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+
 EVENT_TYPES: frozenset[str] = frozenset(
     {
         "run_start",
@@ -264,11 +266,19 @@ def _glued_event(line: bytes) -> Event | None:
 
 
 def _decode(line: bytes) -> Event | None:
-    """Decodes one line: the event, `_BLANK` for a blank line, `None` if malformed."""
+    """Decodes one line: the event, `_BLANK` for a blank line, `None` if malformed.
+
+    `orjson` decodes the lines the trainer writes; what it refuses and Python's
+    `json` reads (`NaN`, `Infinity`, `1e400`, integers beyond 64 bits, lone
+    surrogates) is decoded by `json`, so both read the same events.
+    """
     try:
-        event = json.loads(line)  # bytes: decoded as UTF-8, invalid bytes raise
-    except (ValueError, RecursionError):
-        return _BLANK if not line or line.isspace() else None
+        event = orjson.loads(line)
+    except orjson.JSONDecodeError:
+        try:
+            event = json.loads(line)  # bytes: decoded as UTF-8, invalid bytes raise
+        except (ValueError, RecursionError):
+            return _BLANK if not line or line.isspace() else None
     if not isinstance(event, dict) or not isinstance(event.get("type"), str):
         return None
     return event

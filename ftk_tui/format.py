@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ftk_tui.events import by_event_type
-from ftk_tui.records import FIELD_ERRORS, as_finite, as_float, as_whole
+from ftk_tui.records import FIELD_ERRORS, Phase, as_finite, as_float, as_whole
 
 DASH = "–"
 MAX_DAYS = 9999
@@ -114,9 +114,7 @@ def _run_start(e: dict[str, Any]) -> str:
 
 
 def _phase_start(e: dict[str, Any]) -> str:
-    name = str(e.get("phase", "?"))
-    if name == "refinement":
-        name = f"refinement {e.get('index')} of {e.get('of')}"
+    name = Phase.from_event(e).label
     return f"{name} · member {e.get('member')} · epoch {e.get('epoch')} · step {count(e.get('step'))}"
 
 

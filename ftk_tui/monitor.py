@@ -59,8 +59,9 @@ class RunMonitor:
             max_bytes: The most bytes to read this time. Defaults to `chunk_bytes`.
 
         Returns:
-            True when the state changed (new events, a reset, or the file
-            appearing, disappearing or gaining malformed lines).
+            True when the state changed (new events, a reset, the file
+            appearing, disappearing or gaining malformed lines, or the run's
+            trainer processes found gone: see `RunState.check_trainers`).
         """
         with paused_gc():  # see `paused_gc`: the decoded events die before it ends
             result = self.reader.poll(max_bytes)
@@ -68,13 +69,20 @@ class RunMonitor:
             if result.reset:
                 self.state = RunState(stale_after=self.stale_after)
             state = self.state
+            was_gone = state.trainers_gone
             changed = result.reset or state.exists != result.exists or bool(result.malformed)
             state.exists = result.exists
             state.malformed = self.reader.malformed
             for event in result.events:
                 state.apply(event)
             new_events = bool(result.events)
+            trainers = self.reader.trainers
+            if trainers is not None and (new_events or result.reset):
+                state.trainers = dict(trainers)
             del result
+        if state.check_trainers() != was_gone:
+            changed = True
+            state.bump("info")
         if changed and not new_events:
             state.bump("info")
         return changed or new_events

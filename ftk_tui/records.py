@@ -22,6 +22,8 @@ def as_float(value: Any) -> float | None:
     NaN and infinities are kept (a diverged loss is NaN); an int too large for a
     float, such as `10**400`, is `None`. See `as_finite` for times and durations.
     """
+    if value.__class__ is float:  # the common case, first
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     try:
@@ -43,6 +45,8 @@ def as_finite(value: Any) -> float | None:
 def as_whole(value: Any) -> int | None:
     """`value` as an int when it is a whole JSON number below `INT_LIMIT` in size,
     else `None`."""
+    if value.__class__ is int:  # the common case, first
+        return value if -INT_LIMIT < value < INT_LIMIT else None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if isinstance(value, float) and not value.is_integer():  # also NaN and infinities
@@ -95,6 +99,9 @@ class RunInfo:
     recipe_name: str = ""
     #: All tickets come from phases of one member run (said by the protocol).
     single_run: bool = False
+    #: The trainer's machine and process id (`socket.gethostname()`, `os.getpid()`).
+    host: str = ""
+    pid: int | None = None
 
     @classmethod
     def from_event(cls, e: dict[str, Any]) -> RunInfo:
@@ -108,6 +115,8 @@ class RunInfo:
             resumed=bool(e.get("resumed")),
             recipe_name=as_str(recipe.get("name")) if isinstance(recipe, dict) else "",
             single_run=_single_run(e),
+            host=as_str(e.get("host")),
+            pid=as_whole(e.get("pid")),
         )
 
 
@@ -149,7 +158,12 @@ class LayerRow:
 
 @dataclass(frozen=True, slots=True)
 class Phase:
-    """A phase as `phase_start` announced it."""
+    """A phase as `phase_start` announced it.
+
+    `label` is the protocol's own name of the phase (`phase_start.label`, e.g.
+    `exploration` or `refinement 2/3`); events of runs before the field existed
+    get the same form from `phase`, `index` and `of` (see `phase_label`).
+    """
 
     member: int
     phase: str
@@ -157,23 +171,28 @@ class Phase:
     of: int
     epoch: int
     step: int
+    label: str = ""
 
     @classmethod
     def from_event(cls, e: dict[str, Any]) -> Phase:
         """Builds the record from a `phase_start` event."""
+        phase, index, of = as_str(e.get("phase"), "training"), as_int(e.get("index"), 1), as_int(e.get("of"), 1)
+        label = e.get("label")
         return cls(
             **_read(e, as_int, "member", "epoch", "step"),
-            phase=as_str(e.get("phase"), "training"),
-            index=as_int(e.get("index"), 1),
-            of=as_int(e.get("of"), 1),
+            phase=phase,
+            index=index,
+            of=of,
+            label=label if isinstance(label, str) and label else phase_label(phase, index, of),
         )
 
-    @property
-    def label(self) -> str:
-        """`exploration`, `refinement 2 of 3`, `training` or `finetune`."""
-        if self.phase == "refinement":
-            return f"refinement {self.index} of {self.of}"
-        return self.phase
+
+def phase_label(phase: str, index: int, of: int) -> str:
+    """The name of a phase when its event has no `label`: `training`, `refinement 2/3`.
+
+    The same form as the trainer's default (`ftk.run_dir.events.phase_label`).
+    """
+    return phase if of == 1 else f"{phase} {index}/{of}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,12 +238,13 @@ class TopologyPoint:
 
     @classmethod
     def from_event(cls, e: dict[str, Any]) -> TopologyPoint:
-        """Builds the record from a `topology_update` event."""
+        """Builds the record from a `topology_update` event (the most frequent: no
+        `_read`, for speed)."""
+        get = e.get
         return cls(
-            **_read(e, as_int, "member", "epoch", "step"),
-            kind=as_str(e.get("kind"), "regular"),
-            **_read(e, as_float, "rate", "density", "turnover"),
-            **_read(e, as_whole, "pruned", "grown"),
+            as_int(get("member")), as_int(get("epoch")), as_int(get("step")), as_str(get("kind"), "regular"),
+            as_float(get("rate")), as_float(get("density")), as_whole(get("pruned")), as_whole(get("grown")),
+            as_float(get("turnover")),
         )
 
 
@@ -252,7 +272,12 @@ class Ticket:
 
 @dataclass(frozen=True, slots=True)
 class EnsembleRow:
-    """Test metrics of the ensemble of the first `members` tickets."""
+    """Test metrics of the ensemble of the first `members` tickets.
+
+    `member` is the member run whose process wrote the event when the run's
+    members were trained on their own (`--parallel`), else `None`: two members
+    that finish at once may each report an ensemble of the same size.
+    """
 
     members: int
     accuracy: float | None
@@ -260,6 +285,7 @@ class EnsembleRow:
     ece: float | None
     member_accuracy: tuple[float, ...]
     source: str
+    member: int | None = None
 
     @classmethod
     def from_event(cls, e: dict[str, Any]) -> EnsembleRow:
@@ -270,7 +296,13 @@ class EnsembleRow:
             **_read(e, as_float, "accuracy", "nll", "ece"),
             member_accuracy=tuple(a for a in accuracies if a is not None),
             source=as_str(e.get("source"), "run"),
+            member=as_whole(e.get("member")),
         )
+
+    @property
+    def key(self) -> tuple[int, str, int]:
+        """Where the row goes in `RunState.ensemble`: by size, then source and writer."""
+        return (self.members, self.source, -1 if self.member is None else self.member)
 
     @property
     def mean_member_accuracy(self) -> float | None:

@@ -1,11 +1,16 @@
-"""A run's events from all its event files: `events.jsonl` and, for members trained
-on their own (`ftk run --member`, `--parallel`), `members/member_<i>/events.jsonl`.
+"""A run's events from all its event files: `events.jsonl`, `eval/events.jsonl`
+(`ftk eval`'s ensemble evaluations) and, for members trained on their own
+(`ftk run --member`, `--parallel`), `members/member_<i>/events.jsonl`.
 
 The files are merged by event time. Each member process writes its own
 `run_start` and `run_end`: the merged stream keeps the first `run_start` and
 holds the members' `run_end` events back until every member run has ended,
 then gives one `run_end` for the run (the worst status; the summary of the
-member that ended last). Events of `events.jsonl` itself pass unchanged.
+member that ended last). An `ensemble_eval` of a member file without a `member`
+gets that of its file, so that two members reporting an ensemble of the same
+size at once make two rows. Events of `events.jsonl` itself pass unchanged.
+The merge also keeps the trainer process (`host`, `pid` of `run_start`) of
+every file whose run has not ended (`MemberMerge.trainers`).
 """
 
 from __future__ import annotations
@@ -22,18 +27,23 @@ MEMBERS_FOLDER = "members"
 _MEMBER = re.compile(r"member_(\d+)")
 _WORST = {"failed": 2, "interrupted": 1}
 
+EVAL_FOLDER = "eval"
+
 Source = int
-"""Which file an event came from: -1 for `events.jsonl`, else the member index."""
+"""Which file an event came from: `RUN`, `EVAL`, else the member index."""
 RUN = -1
+EVAL = -2
 
 
 def event_files(run_dir: Path) -> dict[Source, Path]:
     """The event files of a run directory that exist or may appear, by source.
 
-    `events.jsonl` is always listed (it may not exist yet); member files only
-    when they exist.
+    `events.jsonl` is always listed (it may not exist yet); `eval/events.jsonl`
+    and member files only when they exist.
     """
     files: dict[Source, Path] = {RUN: run_dir / EVENTS_FILE}
+    if (run_dir / EVAL_FOLDER / EVENTS_FILE).is_file():
+        files[EVAL] = run_dir / EVAL_FOLDER / EVENTS_FILE
     try:
         children = list((run_dir / MEMBERS_FOLDER).iterdir())
     except OSError:
@@ -62,13 +72,25 @@ class MemberMerge:
         self.sources: set[Source] = set()
         self.ended: dict[Source, Event] = {}
         self.final = False
+        self.trainers: dict[Source, tuple[str, int]] = {}
+        """The `(host, pid)` of each file's trainer that started and has not ended."""
 
     def feed(self, source: Source, event: Event) -> list[Event]:
         """The events `event` of `source` becomes in the merged stream (maybe none)."""
-        if source == RUN:
+        kind = event.get("type")
+        if kind == "run_start":
+            host, pid = event.get("host"), event.get("pid")
+            if isinstance(host, str) and host and isinstance(pid, int) and not isinstance(pid, bool):
+                self.trainers[source] = (host, pid)
+            else:
+                self.trainers.pop(source, None)
+        elif kind == "run_end":
+            self.trainers.pop(source, None)
+        if source in (RUN, EVAL):
             return [event]
         self.sources.add(source)
-        kind = event.get("type")
+        if kind == "ensemble_eval" and "member" not in event:
+            return [{**event, "member": source}]
         if kind == "run_start":
             self.ended.pop(source, None)
             if self.started and not self.final:
@@ -132,6 +154,12 @@ class RunEventReader:
         self._buffers: dict[Source, list[Event]] = {}
         self._reached_t: dict[Source, float] = {}
         self._merger = MemberMerge()
+
+    @property
+    def trainers(self) -> dict[Source, tuple[str, int]] | None:
+        """The trainer processes that have not ended, by file (`MemberMerge.trainers`),
+        or `None` while the run has only `events.jsonl` (its `RunState` keeps them)."""
+        return None if len(self._readers) == 1 else self._merger.trainers
 
     @property
     def malformed(self) -> int:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ftk_tui.events import Event, decode_lines
 from ftk_tui.monitor import EVENTS_FILE
-from ftk_tui.run_events import RUN, event_files, merge
+from ftk_tui.run_events import RUN, MemberMerge, event_files, merge
 from ftk_tui.state import RunState, Status, fold
 
 RECIPE_FILE = "recipe.yaml"
@@ -70,8 +70,13 @@ class RunSummarizer:
         self._cache: dict[Path, tuple[tuple, RunState]] = {}
 
     def summarize(self, run_dir: Path, now: float) -> RunSummary:
-        """Summarises one run directory at time `now` (unix seconds)."""
+        """Summarises one run directory at time `now` (unix seconds).
+
+        A run whose trainer processes on this machine are all gone is `stale` at
+        once (see `RunState.check_trainers`).
+        """
         state = self._state(run_dir)
+        state.check_trainers()
         return RunSummary(
             name=run_dir.name,
             path=run_dir,
@@ -101,8 +106,8 @@ class RunSummarizer:
         state = self._read(path, stat.st_size)
         same_file = cached is not None and cached[0][0] == stat.st_ino and cached[0][1] <= stat.st_size
         if same_file:
-            for members, row in cached[1].ensemble.items():  # type: ignore[union-attr]
-                state.ensemble.setdefault(members, row)
+            for key, row in cached[1].ensemble.items():  # type: ignore[union-attr]
+                state.ensemble.setdefault(key, row)
         self._cache[run_dir] = (signature, state)
         return state
 
@@ -123,7 +128,9 @@ class RunSummarizer:
             if found is not None:
                 events[source] = found
         state = RunState(stale_after=self.stale_after, exists=RUN in events or len(events) > 0)
-        state = fold(merge(events), state)
+        merger = MemberMerge()
+        state = fold(merge(events, merger), state)
+        state.trainers = dict(merger.trainers)
         self._cache[run_dir] = (tuple(signature), state)
         return state
 

@@ -8,6 +8,8 @@ events are bounded deques; tables keyed by layer, ticket or ensemble size are no
 from __future__ import annotations
 
 import itertools
+import os
+import socket
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +17,7 @@ from typing import Any, Literal
 
 from ftk_tui import format as fmt
 from ftk_tui.events import by_event_type
+from ftk_tui.layer_history import LayerHistory
 from ftk_tui.records import (
     FIELD_ERRORS,
     EnsembleRow,
@@ -25,6 +28,7 @@ from ftk_tui.records import (
     Ticket,
     TopologyPoint,
     as_finite,
+    as_whole,
 )
 
 Status = Literal["running", "finished", "failed", "interrupted", "stale", "empty", "missing"]
@@ -34,6 +38,8 @@ TOPOLOGY_POINTS = 20_000
 PHASES = 1_000
 LOG_LINES = 200
 ETA_EPOCHS = 10
+LAYER_LISTS = 256
+"""Topology updates whose `layers` wait, unread, for the layer table (see `RunState.layers`)."""
 _serials = itertools.count()
 
 
@@ -54,12 +60,26 @@ class RunState:
 
     Attributes:
         info: What `run_start` said: name, protocol, model, dataset, density,
-            members, epochs, total epochs, steps per epoch.
+            members, epochs, total epochs, steps per epoch, host and pid.
         phase: The current phase; `phases` holds the phases so far.
-        member, epoch, global_epoch, step: Where training is.
+        member, epoch, step: Where training is (the last epoch or update).
+        global_epoch: Epochs done over the whole run: the last `global_epoch`
+            of a run whose tickets come from one member run, else the sum of
+            the epochs done in each member run (members trained at once
+            each add theirs).
+        density: The density of the prunable weights (those of masked layers):
+            from `run_start`, then from each `epoch_end`. It is the one density
+            the monitor shows; `topology_update` densities are left to the
+            topology pane (files of older runs left dense layers out of them).
+        trainers: The trainer processes that have started and not ended, as
+            `(host, pid)` by member run (`-1` for the whole run); see `check_trainers`.
+        first_t, last_t: Times of the first and last of the run's own events;
+            `ensemble_eval` events of `ftk eval` (`source: "eval"`, written after
+            the run) move neither, so they leave the elapsed time and staleness alone.
         end_status, error, summary: From `run_end`, `None` while running.
         history: Metrics of each epoch; `topology`: each prune-and-grow update.
-        tickets: Saved tickets by index; `ensemble`: ensemble metrics by members.
+        tickets: Saved tickets by index; `ensemble`: ensemble metrics by
+            `EnsembleRow.key` (size, source, writing member).
         events: Events folded; `malformed`: bad lines; `invalid`: events whose
             fields had the wrong types.
         log: The last `LOG_LINES` events (see `log_lines`).
@@ -89,11 +109,16 @@ class RunState:
     phases: deque[Phase] = _deque(PHASES)
     log: deque[dict[str, Any]] = _deque(LOG_LINES)
     tickets: dict[int, Ticket] = field(default_factory=dict)
-    ensemble: dict[int, EnsembleRow] = field(default_factory=dict)
+    ensemble: dict[tuple[int, str, int], EnsembleRow] = field(default_factory=dict)
     revision: dict[str, int] = field(default_factory=dict)
+    layer_history: LayerHistory = field(default_factory=LayerHistory, repr=False)
     serial: int = field(default_factory=lambda: next(_serials))
     _layer_rows: dict[str, LayerRow] = field(default_factory=dict, repr=False)
     _layer_updates: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    _layer_lists: list[list[Any]] = field(default_factory=list, repr=False)
+    trainers: dict[int, tuple[str, int]] = field(default_factory=dict)
+    trainers_gone: bool = False
+    _member_epochs: dict[int, int] = field(default_factory=dict, repr=False)
     _recent_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=ETA_EPOCHS), repr=False)
 
     def apply(self, event: dict[str, Any]) -> RunState:
@@ -116,8 +141,12 @@ class RunState:
         if handler is None:
             return self
         self.events += 1
-        t = as_finite(event.get("t"))  # `"t": 1e400` reads as infinity: no time
-        if t is not None:
+        t = event.get("t")
+        if t.__class__ is not float:
+            t = as_finite(t)  # `"t": 1e400` reads as infinity: no time
+        elif t - t != 0.0:  # NaN or infinite
+            t = None
+        if t is not None and not (handler is _ensemble_eval and event.get("source") == "eval"):
             self.first_t = t if self.first_t is None else self.first_t
             self.last_t = t
         self.log.append(event)
@@ -146,9 +175,31 @@ class RunState:
             return self.end_status  # type: ignore[return-value]
         if self.end_status is not None:
             return "finished"
+        if self.trainers_gone:
+            return "stale"
         if now is not None and self.last_t is not None and now - self.last_t > self.stale_after:
             return "stale"
         return "running"
+
+    def check_trainers(self, host: str | None = None) -> bool:
+        """Notes whether every trainer process of the run is gone (`trainers_gone`).
+
+        A run that has not ended is then `stale` at once, without waiting
+        `stale_after` seconds. Only processes on this machine can be checked: a
+        run started elsewhere, or by an ftk that did not record its `pid`, keeps
+        the time rule. Costs one `os.kill(pid, 0)` per trainer: call it once per poll.
+
+        Args:
+            host: This machine's name. Defaults to `socket.gethostname()`.
+
+        Returns:
+            `trainers_gone`.
+        """
+        host = socket.gethostname() if host is None else host
+        local = [pid for trainer_host, pid in self.trainers.values() if trainer_host == host]
+        gone = bool(local) and len(local) == len(self.trainers) and not any(map(process_alive, local))
+        self.trainers_gone = gone and self.end_status is None
+        return self.trainers_gone
 
     def eta(self) -> float | None:
         """Seconds left: the mean of recent epoch times times the epochs left."""
@@ -171,6 +222,7 @@ class RunState:
         Updates are only noted while folding and applied here, when the table is
         read, so folding many updates costs O(1) per layer and update.
         """
+        self._note_layer_lists()
         for name, raw in self._layer_updates.items():
             row = self._layer_rows.get(name) or LayerRow(name=name)
             try:
@@ -179,6 +231,22 @@ class RunState:
                 self.invalid += 1
         self._layer_updates.clear()
         return self._layer_rows
+
+    def _note_layer_lists(self) -> None:
+        """Notes the newest entry of each layer among the `layers` lists of the updates
+        folded since the last call: newest list first, stopping once every layer
+        of the table has its entry (each update usually lists them all)."""
+        lists, self._layer_lists = self._layer_lists, []
+        known, found = set(self._layer_rows), {}
+        for layers in reversed(lists):
+            for raw in layers:
+                if isinstance(raw, dict):
+                    found.setdefault(str(raw.get("name")), raw)
+                else:
+                    self.invalid += 1
+            if len(found) >= len(known) and known.issubset(found):
+                break
+        self._layer_updates.update(found)
 
     @property
     def best_accuracy(self) -> float | None:
@@ -190,7 +258,8 @@ class RunState:
 
     @property
     def phase_label(self) -> str:
-        """The current phase: `exploration`, `refinement 2 of 3`, `member 2 of 5 · training`."""
+        """The current phase, by the protocol's label: `exploration`, `refinement 2/3`,
+        `member 2 of 5 · training`."""
         if self.phase is None:
             return fmt.DASH
         label = self.phase.label
@@ -201,6 +270,19 @@ class RunState:
     def log_lines(self) -> list[str]:
         """The last `LOG_LINES` events, formatted."""
         return [fmt.event_line(event, self.first_t) for event in self.log]
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` of this machine exists (a process of another user counts)."""
+    if pid <= 0:
+        return True  # 0 and negative pids name process groups: nothing to tell
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True
+    return True
 
 
 def apply(state: RunState, event: dict[str, Any]) -> RunState:
@@ -221,7 +303,14 @@ def _run_start(s: RunState, e: dict[str, Any]) -> None:
     s.density = s.info.density
     s._layer_rows = {row.name: row for row in map(LayerRow.from_start, e.get("layers") or [])}
     s._layer_updates.clear()
+    s._layer_lists.clear()
     s.end_status = s.error = s.summary = None
+    key = as_whole(e.get("trained_member"))
+    key = -1 if key is None else key
+    if s.info.host and s.info.pid is not None:
+        s.trainers[key] = (s.info.host, s.info.pid)
+    else:
+        s.trainers.pop(key, None)
     s.bump("info", "layers")
 
 
@@ -235,7 +324,12 @@ def _phase_start(s: RunState, e: dict[str, Any]) -> None:
 def _epoch_end(s: RunState, e: dict[str, Any]) -> None:
     point = EpochPoint.from_event(e)
     s.history.append(point)
-    s.member, s.epoch, s.global_epoch = point.member, point.epoch, point.global_epoch
+    s.member, s.epoch = point.member, point.epoch
+    if s.info.single_run or s.info.members <= 1:
+        s.global_epoch = point.global_epoch
+    else:
+        s._member_epochs[point.member] = point.epoch
+        s.global_epoch = sum(s._member_epochs.values())
     s.step, s.lr = point.step, point.lr
     s.density = point.density if point.density is not None else s.density
     seconds = as_finite(point.seconds)
@@ -247,10 +341,14 @@ def _epoch_end(s: RunState, e: dict[str, Any]) -> None:
 def _topology_update(s: RunState, e: dict[str, Any]) -> None:
     point = TopologyPoint.from_event(e)
     s.topology.append(point)
+    s.layer_history.note(point.step, s.global_epoch, e.get("layers"))
     s.step = point.step
-    s.density = point.density if point.density is not None else s.density
-    for raw in e.get("layers") or []:
-        s._layer_updates[str(raw.get("name"))] = raw
+    layers = e.get("layers") or []
+    if layers.__class__ is not list or (layers and layers[0].__class__ is not dict):
+        raise TypeError(f"topology_update.layers must be a list of objects. Received: {layers!r:.80}")
+    s._layer_lists.append(layers)
+    if len(s._layer_lists) >= LAYER_LISTS:
+        s._note_layer_lists()
     s.bump("info", "topology", "layers")
 
 
@@ -262,7 +360,7 @@ def _ticket_saved(s: RunState, e: dict[str, Any]) -> None:
 
 def _ensemble_eval(s: RunState, e: dict[str, Any]) -> None:
     row = EnsembleRow.from_event(e)
-    s.ensemble[row.members] = row
+    s.ensemble[row.key] = row
     s.bump("ensemble", "info")
 
 
@@ -277,6 +375,8 @@ def _run_end(s: RunState, e: dict[str, Any]) -> None:
     summary = e.get("summary")
     s.summary = summary if isinstance(summary, dict) else None
     s._recent_seconds.clear()
+    s.trainers.clear()
+    s.trainers_gone = False
     s.bump("info", "ensemble")
 
 

@@ -89,7 +89,10 @@ class DynamicSparsity(keras.callbacks.Callback):
         verbose: print one line per update if 1. Defaults to `0`.
 
     Attributes:
-        updates: list of `TopologyUpdate`, one per update so far.
+        updates: list of `TopologyUpdate`, one per update so far, oldest
+            first; empty before the first update (so `updates[-1]` raises
+            `IndexError` then: use `last_update`).
+        last_update: the latest `TopologyUpdate`, or `None` before the first.
 
     Raises:
         ValueError: for an unknown rule name (the message lists the
@@ -103,7 +106,7 @@ class DynamicSparsity(keras.callbacks.Callback):
     model.compile(optimizer=keras.optimizers.SGD(0.1, momentum=0.9), loss=...)
     dst = ftk.DynamicSparsity(update_frequency=1000, death_rate=0.5, growth="gradient")
     model.fit(train_ds, epochs=10, callbacks=[dst])
-    dst.updates[-1].turnover
+    dst.last_update.turnover  # dst.last_update is None before the first update
     ```
     """
 
@@ -139,6 +142,11 @@ class DynamicSparsity(keras.callbacks.Callback):
         self.update_on = update_on
         self.updates: list[TopologyUpdate] = []
         self._listeners: list[Callable[[TopologyUpdate], None]] = []
+
+    @property
+    def last_update(self) -> TopologyUpdate | None:
+        """The latest `TopologyUpdate`, or `None` before the first update."""
+        return self.updates[-1] if self.updates else None
 
     def add_listener(self, listener: Callable[[TopologyUpdate], None]) -> None:
         """Calls `listener(update)` after every topology update."""

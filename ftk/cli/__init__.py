@@ -45,7 +45,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         with quiet_tensorflow.start_up_noise_hidden(enabled=not args.debug):
             return args.handler(args) or 0
     except KeyboardInterrupt:
-        _console().print("[yellow]Interrupted.[/] Continue with `ftk run RECIPE --resume RUN_DIR`.")
+        from rich.markup import escape
+
+        hint = getattr(args, "interrupted_hint", None)  # set by commands that can be continued
+        _console().print(f"[yellow]Interrupted.[/] {escape(hint()) if hint else ''}".rstrip(),
+                         highlight=False, soft_wrap=True)
         return 130
     except Exception as error:  # one readable message, not a traceback
         if args.debug:

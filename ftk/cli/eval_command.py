@@ -23,8 +23,10 @@ def add_parser(subparsers) -> None:
 
 def command(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
+    from ftk.cli.run_report import print_wrapped
     from ftk.evaluation import MODES, evaluate_run
 
     results = evaluate_run(
@@ -36,18 +38,20 @@ def command(args: argparse.Namespace) -> int:
     rows = list(_rows(results))
     if rows:
         table = Table(title=f"{results['run']}: {results['members']} members on {results['dataset']}")
-        for column in ("metric", "members (mean ± std)", "ensemble"):
-            table.add_column(column, justify="left" if column == "metric" else "right", no_wrap=True)
+        # Labels wrap between words; numbers never wrap.
+        table.add_column("metric", min_width=12, overflow="fold")
+        for column in ("members (mean ± std)", "ensemble"):
+            table.add_column(column, justify="right", no_wrap=True)
         for label, mean, std, ensemble in rows:
             table.add_row(label, f"{mean:.4f} ± {std:.4f}", f"{ensemble:.4f}")
         console.print(table)
     if "sizes" in results:
         from ftk.ensemble.file_sizes import describe_file_sizes
 
-        console.print("Sizes on disk:\n" + "\n".join(f"  {line}" for line in describe_file_sizes(results["sizes"])))
+        print_wrapped(console, describe_file_sizes(results["sizes"]), "Sizes on disk:")
     for mode, result in results.items():
         if isinstance(result, dict) and "skipped" in result:
-            console.print(f"[yellow]{mode} skipped[/]: {result['skipped']}")
+            console.print(f"[yellow]{mode} skipped[/]: {escape(str(result['skipped']))}")
     plotted = [m for m in MODES if m in results and m not in ("sizes", "disagreement", "kl")
                and "skipped" not in results[m]] or [m for m in ("disagreement", "kl") if m in results]
     console.print(f"Wrote {args.run_dir}/eval/metrics.json" + (" and plots." if plotted else "."))

@@ -39,6 +39,7 @@ def command(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from ftk.cli.flops_report import protocol_costs
+    from ftk.cli.run_report import print_wrapped
     from ftk.recipes import find_recipe, load_recipe
 
     recipe = load_recipe(find_recipe(args.recipe), args.overrides)
@@ -50,8 +51,10 @@ def command(args: argparse.Namespace) -> int:
         title=f"{recipe.name}: {recipe.model.name} on {recipe.data.name}",
         caption=f"x vs dense: {convention}",
     )
-    for column in ("protocol", "train FLOPs", "x", "infer FLOPs", "x", "active", "x"):
-        table.add_column(column, justify="left" if column == "protocol" else "right", no_wrap=True)
+    # The protocol wraps between its name and marks; numbers never wrap.
+    table.add_column("protocol", min_width=len(max(rows, key=len, default="")), overflow="fold")
+    for column in ("train FLOPs", "x", "infer FLOPs", "x", "active", "x"):
+        table.add_column(column, justify="right", no_wrap=True)
     for name, row in rows.items():
         c = row.cost
         marker = (" *" if name == recipe.protocol else "") + (f" {FALLBACK_MARK}" if row.fallback else "")
@@ -62,6 +65,5 @@ def command(args: argparse.Namespace) -> int:
         )
     console = Console()
     console.print(table)
-    for note in ["* the recipe's own protocol", *notes]:
-        console.print(f"[dim]{note}[/]")
+    print_wrapped(console, ["* the recipe's own protocol", *notes], style="dim")
     return 0

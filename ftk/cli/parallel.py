@@ -51,9 +51,12 @@ def visible_gpus() -> list[str]:
     return [str(i) for i, line in enumerate(listing.stdout.splitlines()) if line.startswith("GPU ")]
 
 
-def train_in_parallel(recipe_arg: str, overrides: list[str], run_dir: Path, members: int,
+def train_in_parallel(recipe_arg: str | None, overrides: list[str], run_dir: Path, members: int,
                       processes: int, resume: bool, console: Console) -> list[int]:
     """Trains every member of the run in `processes` child `ftk run --member` processes.
+
+    `recipe_arg` and `overrides` are passed on to each child; `recipe_arg`
+    may be `None` with `resume` (the children read the folder's recipe.yaml).
 
     Each child trains its members (`assign_members`) one after the other into
     `run_dir`, sees one GPU of `visible_gpus()` (round robin; none: CPU) and
@@ -82,7 +85,8 @@ def train_in_parallel(recipe_arg: str, overrides: list[str], run_dir: Path, memb
         for number, assigned in enumerate(assign_members(members, processes)):
             if stopping:
                 break
-            argv = [*CHILD_COMMAND, recipe_arg, *(f"--set={o}" for o in overrides)]
+            argv = [*CHILD_COMMAND, *([recipe_arg] if recipe_arg is not None else []),
+                    *(f"--set={o}" for o in overrides)]
             argv += ["--resume", str(run_dir)] if resume else ["--run-dir", str(run_dir)]
             for index in assigned:
                 argv += ["--member", str(index)]

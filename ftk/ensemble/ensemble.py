@@ -38,6 +38,7 @@ class Ensemble:
         if not members:
             raise ValueError("`members` must hold at least one model. Received: []")
         self.members = list(members)
+        self._forward = None  # the members' outputs of one batch: one function, traced once
 
     def __len__(self) -> int:
         return len(self.members)
@@ -45,12 +46,41 @@ class Ensemble:
     def member_probabilities(self, x, batch_size: int | None = None) -> np.ndarray:
         """Returns each member's probabilities, shape (members, n, classes).
 
+        All members run in one compiled function per ensemble, traced once
+        for every batch size (the batch dimension is left open), so repeated
+        calls neither retrace nor warn about retracing.
+
         Args:
             x: inputs: an array, or a `tf.data.Dataset` of `(x, y)` or `x` batches.
             batch_size: for array inputs. Defaults to Keras' 32.
         """
-        return np.stack([probabilities(m, m.predict(x, batch_size=batch_size, verbose=0))
-                         for m in self.members])
+        outputs: list[list[np.ndarray]] = [[] for _ in self.members]
+        for batch in _batches(x, batch_size or 32):
+            for collected, output in zip(outputs, self._forward_function()(batch)):
+                collected.append(np.asarray(output))
+        if not outputs[0]:
+            raise ValueError("`x` holds no examples to predict. Received an empty input.")
+        return np.stack([probabilities(m, np.concatenate(o)) for m, o in zip(self.members, outputs)])
+
+    def traces(self) -> int:
+        """How many times the prediction function was traced (1 after any number of calls)."""
+        return 0 if self._forward is None else self._forward.experimental_get_tracing_count()
+
+    def _forward_function(self):
+        """The members' outputs of one batch, compiled once: the batch dimension is left open."""
+        if self._forward is None:
+            import tensorflow as tf
+
+            members = self.members
+            inputs = getattr(members[0], "inputs", None)
+            if inputs and len(inputs) == 1:
+                spec = tf.TensorSpec([None, *inputs[0].shape[1:]], inputs[0].dtype)
+                self._forward = tf.function(lambda x: [m(x, training=False) for m in members],
+                                            input_signature=[spec])
+            else:  # a model without a known single input: generalise shapes instead
+                self._forward = tf.function(lambda x: [m(x, training=False) for m in members],
+                                            reduce_retracing=True)
+        return self._forward
 
     def predict(self, x, batch_size: int | None = None) -> np.ndarray:
         """Returns the mean of the members' softmax probabilities, shape (n, classes)."""
@@ -141,6 +171,19 @@ class Ensemble:
 
 #: The storages of `Ensemble.to_keras`.
 STORAGES = ("plain", "packed")
+
+
+def _batches(x, batch_size: int):
+    """The input batches of an array (`batch_size` rows each) or of a dataset of `x` or `(x, y)`."""
+    import tensorflow as tf
+
+    if isinstance(x, tf.data.Dataset):
+        for batch in x:
+            yield batch[0] if isinstance(batch, (tuple, list)) else batch
+        return
+    x = np.asarray(x)
+    for start in range(0, len(x), batch_size):
+        yield x[start : start + batch_size]
 
 
 def summarize(member_probs: np.ndarray, labels: np.ndarray) -> dict:

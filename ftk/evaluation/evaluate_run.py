@@ -15,6 +15,7 @@ from ftk.evaluation.run_ensemble import load_ensemble
 from ftk.recipes import load_recipe
 from ftk.run_dir import events
 from ftk.run_dir.event_log import EventLog
+from ftk.run_dir.paths import EVAL_EVENTS
 
 #: mode -> "module:function" under ftk.evaluation.modes (imported when used).
 MODES: dict[str, str] = {
@@ -39,7 +40,8 @@ def evaluate_run(
 
     Every mode reports each member, the mean and std over members, and the
     ensemble. `metrics.json` keeps the results of earlier `ftk eval` calls
-    for other modes; an `ensemble_eval` event is appended to `events.jsonl`.
+    for other modes; an `ensemble_eval` event (`source: "eval"`) is appended to
+    `eval/events.jsonl`, never to the training's `events.jsonl`.
 
     Args:
         run_dir: a run folder written by `ftk run`.
@@ -106,7 +108,7 @@ def _log(ctx: EvalContext, results: dict) -> None:
         from ftk.evaluation.modes.predict import run as predict
 
         report = predict(ctx)
-    EventLog(ctx.run_dir).write(events.ensemble_eval(
+    EventLog(ctx.run_dir, events=Path(ctx.run_dir) / EVAL_EVENTS).write(events.ensemble_eval(
         members=len(ctx.ensemble), accuracy=report["ensemble"]["accuracy"],
         nll=report["ensemble"]["nll"], ece=report["ensemble"]["ece"],
         member_accuracy=[m["accuracy"] for m in report["members"]], source="eval",

@@ -139,6 +139,14 @@ class Protocol:
             return [builders.dynamic_sparsity(recipe, run.seed)]
         return []
 
+    def learning_rate_fields(self, recipe) -> dict[str, float]:
+        """The recipe fields of the rates this protocol trains with, and their values.
+
+        What a divergence message suggests lowering on `--resume` (each must
+        be one a resumed run may change).
+        """
+        return {"training.lr": recipe.training.lr}
+
     # Evaluation and accounting.
 
     def ensemble_members(self, tickets: list, recipe) -> list:
@@ -158,5 +166,10 @@ class Protocol:
         return c.cost(train=c.members * c.dense_run(), members=c.members, sparse=self.starts_sparse)
 
     def phase_label(self, phase: str, index: int, of: int) -> str:
-        """How progress displays name a phase, e.g. `"refinement 2/3"`."""
-        return phase if of == 1 else f"{phase} {index}/{of}"
+        """How progress displays and the `phase_start` event's `label` name a phase.
+
+        Returns e.g. `"training"`, `"exploration"` or `"refinement 2/3"`.
+        """
+        from ftk.run_dir.events import phase_label
+
+        return phase_label(phase, index, of)

@@ -71,6 +71,9 @@ class EDSTEnsemble(Protocol):
         edst.total_epochs(run.epochs)
         return [dst, edst]
 
+    def learning_rate_fields(self, recipe) -> dict[str, float]:
+        return {"edst.lr_explore": recipe.edst.lr_explore, "edst.lr_refine": recipe.edst.lr_refine}
+
     def cost_inputs(self, recipe) -> dict:
         return {"explore_epochs": recipe.edst.explore_epochs if recipe.edst else 0}
 

@@ -12,6 +12,7 @@ from ftk.callbacks import DivergenceGuard, PredictionRecorder
 from ftk.protocols.base import MemberRun
 from ftk.protocols.ticket_committer import TicketCommitter
 from ftk.run_dir import CHECKPOINT, EventLog, RunCheckpoint
+from ftk.run_dir.commands import resume_command
 from ftk.run_dir.paths import EVENTS, PREDICTIONS, TENSORBOARD, TICKETS, member_folder
 from ftk.run_dir.tensorboard_summaries import SparsitySummaries
 
@@ -46,7 +47,7 @@ def member_callbacks(
     protocol_callbacks = protocol.callbacks(recipe, run, path / TICKETS)
     committer.watch(protocol_callbacks)
     log = EventLog(path, sources=[committer], member=run.index, epoch_offset=epoch_offset,
-                   on_event=on_event, events=home / EVENTS)
+                   on_event=on_event, events=home / EVENTS, phase_label=protocol.phase_label)
     checkpoint = RunCheckpoint(
         home / CHECKPOINT.parent, state_fn, every=recipe.run.checkpoint_every,
         on_saved=lambda state: log.emit("checkpoint", member=run.index, epoch=state["epoch"],
@@ -54,8 +55,8 @@ def member_callbacks(
     )
     guard = DivergenceGuard(
         where=f"member run {run.index}",
-        hint=f"The last good checkpoint is kept: lower the learning rate and continue with "
-             f"`ftk run RECIPE --resume {path} --set <field>=<lower rate>`.",
+        hint=f"The last good checkpoint is kept: lower the learning rate and continue, e.g. with "
+             f"`{resume_command(home, overrides=_lower_rates(recipe, protocol))}`.",
     )
     if recipe.run.record_every:
         optional.append(PredictionRecorder(
@@ -63,6 +64,11 @@ def member_callbacks(
             every=recipe.run.record_every,
         ))
     return [guard, *protocol_callbacks, log, checkpoint, *optional]
+
+
+def _lower_rates(recipe, protocol) -> list[str]:
+    """`--set` overrides of the protocol's learning rates at a tenth of their value."""
+    return [f"{field}={value / 10:.3g}" for field, value in protocol.learning_rate_fields(recipe).items()]
 
 
 def _both(first: Callable[[dict], None], second: Callable[[dict], None] | None) -> Callable[[dict], None]:

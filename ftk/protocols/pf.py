@@ -52,6 +52,9 @@ class PFEnsemble(Protocol):
         parent = builders.sparsify(self.base_model(recipe, run, info), recipe, run.seed, density=1.0)
         return builders.compile_model(parent, recipe, self.learning_rate(recipe, run, info))
 
+    def learning_rate_fields(self, recipe) -> dict[str, float]:
+        return {"training.lr": recipe.training.lr, "pf.finetune_lr": recipe.pf.finetune_lr}
+
     def learning_rate(self, recipe, run, info):
         """The parents' schedule, then `pf.finetune_lr` from the pruning epoch on."""
         from ftk.protocols import builders

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ftk.protocols.base import MemberRun, Protocol
 from ftk.run_dir import CHECKPOINT, STATE, RunDirectoryError, RunState, file_record, ticket_path
+from ftk.run_dir.commands import rerun_command
 from ftk.run_dir.state import describe_problems
 
 
@@ -37,14 +38,14 @@ def verified_state(protocol: Protocol, recipe, path: Path, state: RunState,
         raise RunDirectoryError(
             f"'{home / CHECKPOINT}' {problem}, but {home / STATE} resumes from it "
             f"(member {state.member}, epoch {state.epoch}). Restore the checkpoint, or start "
-            "the run again in a new folder (`ftk run RECIPE --run-dir NEW`)."
+            f"the run again in a new folder (`{rerun_command(path)}`)."
         )
     problems = state.ticket_problems(path)
     if problems and protocol.single_run:
         raise RunDirectoryError(
             f"{describe_problems(problems)}. {protocol.title} makes all its tickets in one "
             "run, so a lost ticket can only be re-made by training again: start a new run "
-            "(`ftk run RECIPE --run-dir NEW`)."
+            f"(`{rerun_command(path)}`)."
         )
     for index, problem in problems.items():
         warnings.warn(f"{describe_problems({index: problem})}: member {index} is trained again.",

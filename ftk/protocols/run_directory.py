@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 from pathlib import Path
 
 from ftk import atomic
 from ftk.recipes import Recipe, dump_recipe, load_recipe, recipe_to_dict
 from ftk.run_dir import RunState
+from ftk.run_dir.commands import resume_command
 from ftk.run_dir.paths import RECIPE, STATE, WRITTEN, member_home
 
 #: Recipe fields a resumed run may change: rates and settings that do not
@@ -45,7 +47,8 @@ def create(recipe: Recipe, run_dir: str | os.PathLike | None = None) -> Path:
     if path.exists() and any(path.iterdir()):
         raise FileExistsError(
             f"Run directory '{path}' already exists. Continue it with "
-            f"`ftk run RECIPE --resume {path}`, or start a new one with `--run-dir OTHER`."
+            f"`{resume_command(path)}`, or start a new one in another folder with "
+            f"`--run-dir {path.with_name(path.name + '-2')}`."
         )
     path.mkdir(parents=True, exist_ok=True)
     atomic.write_text(path / RECIPE, dump_recipe(recipe))
@@ -75,8 +78,8 @@ def join(recipe: Recipe, run_dir: str | os.PathLike | None = None) -> Path:
     if (path / STATE).is_file():
         raise ValueError(
             f"'{path}' holds a run trained without --member (it has {STATE}); its members "
-            f"cannot be trained on their own. Continue it with `ftk run RECIPE --resume {path}`, "
-            "or train the members into a new folder (`--run-dir NEW`)."
+            f"cannot be trained on their own. Continue it with `{resume_command(path)}`, "
+            f"or train the members into a new folder (`--run-dir {path.with_name(path.name + '-2')}`)."
         )
     text = dump_recipe(recipe)
     path.mkdir(parents=True, exist_ok=True)
@@ -88,7 +91,9 @@ def join(recipe: Recipe, run_dir: str | os.PathLike | None = None) -> Path:
         raise ValueError(
             f"'{path}' was started with another recipe (it differs in: "
             f"{', '.join(changed) or 'its text'}). Every member of a run must be trained with the "
-            "same recipe and --set overrides; train this one into a new folder (`--run-dir NEW`)."
+            "same recipe and --set overrides (or none: `ftk run --resume "
+            f"{shlex.quote(str(path))} --member I` uses the folder's own recipe); train this one "
+            f"into a new folder (`--run-dir {path.with_name(path.name + '-2')}`)."
         )
     return path
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import socket
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from ftk.run_dir import (
     CHECKPOINT, STATE, EventLog, RunDirectoryError, RunState, file_record, load_keras_file, ticket_path,
 )
 from ftk.run_dir.chief import is_chief
+from ftk.run_dir.commands import resume_command
 from ftk.run_dir.events import PhaseStart, TicketSaved, phase_start
 from ftk.run_dir.paths import EVENTS, member_home, member_homes
 from ftk.run_dir.state import committed_ticket_paths, committed_tickets, file_problem
@@ -103,7 +105,7 @@ def _run_in(recipe: Recipe, run_dir, *, resume: bool, callbacks, on_event) -> Ru
         if not (path / STATE).is_file() and member_homes(path):
             raise ValueError(
                 f"'{path}' was trained member by member (it has members/member_<i>/): continue "
-                f"it with `ftk run RECIPE --resume {path} --parallel N` or `--member I`."
+                f"it with `{resume_command(path, parallel=len(get_protocol(recipe.protocol).member_runs(recipe)))}`."
             )
         state = RunState.read(path)
     else:
@@ -176,7 +178,7 @@ def run_members(
         if (path / STATE).is_file():
             raise ValueError(
                 f"'{path}' holds a run trained without --member (it has {STATE}); continue it "
-                f"with `ftk run RECIPE --resume {path}`, without --member."
+                f"with `{resume_command(path)}`, without --member."
             )
     else:
         path, changed = run_directory.join(recipe, run_dir), []
@@ -184,7 +186,7 @@ def run_members(
             if member_home(path, index).exists():
                 raise FileExistsError(
                     f"Member {index} of '{path}' was already started. Continue it with "
-                    f"`ftk run RECIPE --resume {path} --member {index}`."
+                    f"`{resume_command(path, members=[index])}`."
                 )
     if recipe.run.deterministic:
         tf.config.experimental.enable_op_determinism()
@@ -350,7 +352,8 @@ class _Runner:
             self._run_start(model, resumed)
         self.state.member, self.state.epoch = run.index, initial_epoch
         if initial_epoch == 0 and not self.protocol.single_run:  # single runs announce their phases
-            self.log.write(phase_start(PhaseStart("training", 1, 1, 0, 0), run.index))
+            self.log.write(phase_start(PhaseStart("training", 1, 1, 0, 0), run.index,
+                                       self.protocol.phase_label("training", 1, 1)))
         committer = TicketCommitter(self.state, self.board, self._members)
         callbacks = member_callbacks(
             self.recipe, self.protocol, self.path, run,
@@ -400,16 +403,18 @@ class _Runner:
         return images[: self.recipe.run.record_examples]
 
     def _run_start(self, model: keras.Model, resumed: bool) -> None:
-        r = self.recipe
+        r, counts = self.recipe, Counts.of(model)
         self.log.emit(
             "run_start", run=self.path.name, protocol=r.protocol, model=r.model.name,
-            dataset=r.data.name, density=r.sparsity.density if r.sparsity else 1.0,
+            dataset=r.data.name, density=counts.density,
+            target_density=r.sparsity.density if r.sparsity else 1.0,
             members=self.protocol.ticket_count(r), single_run=self.protocol.single_run,
             epochs=self.runs[0].epochs, total_epochs=sum(run.epochs for run in self.runs),
             steps_per_epoch=self.data.steps_per_epoch, resumed=resumed,
+            host=socket.gethostname(), pid=os.getpid(),
             **({"member_runs": len(self.runs), "trained_member": self.only} if self.only is not None else {}),
             **({"changed": self.changed} if self.changed else {}),
-            **Counts.of(model).as_dict(), recipe=recipe_to_dict(r),
+            **counts.as_dict(), recipe=recipe_to_dict(r),
             layers=[{"name": w.name, "shape": list(w.shape), "density": w.density()}
                     for w in sparse_weights(model)],
         )

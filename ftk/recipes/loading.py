@@ -49,9 +49,14 @@ def shipped_recipes() -> dict[str, Path]:
 def find_recipe(name_or_path: str | Path) -> Path:
     """Resolves a recipe file path or the name of a shipped recipe.
 
+    An existing file wins. Otherwise a shipped recipe is found from any
+    working directory by its name (`edst_demo`), its file name
+    (`edst_demo.yaml`) or its path in the repository
+    (`recipes/edst_demo.yaml`, as the README writes it).
+
     Args:
         name_or_path: A path to a YAML file, or a shipped name like
-            `"edst_demo"` (with or without `.yaml`).
+            `"edst_demo"` (with or without `.yaml`, or `recipes/` before it).
 
     Returns:
         The path of the recipe file.
@@ -66,6 +71,7 @@ def find_recipe(name_or_path: str | Path) -> Path:
 
     ```python
     find_recipe("edst_demo")  # the shipped recipes/edst_demo.yaml
+    find_recipe("recipes/edst_demo.yaml")  # the same, from any working directory
     ```
     """
     path = Path(name_or_path)
@@ -73,16 +79,17 @@ def find_recipe(name_or_path: str | Path) -> Path:
         return path
     shipped = shipped_recipes()
     name = path.name.removesuffix(".yaml")
-    if name in shipped and str(name_or_path) in (name, f"{name}.yaml"):
-        return shipped[name]
     if path.is_dir():
         raise RecipeError(str(name_or_path), ["(file): is a folder, not a recipe file"])
+    parts = tuple(part for part in path.parts if part != ".")
+    if name in shipped and parts in ((name,), (f"{name}.yaml",), (RECIPES_DIR.name, f"{name}.yaml")):
+        return shipped[name]
     hint = suggest(name, shipped)
     raise RecipeNotFoundError(
         str(name_or_path),
         [
-            f"(file): no such recipe file, and no shipped recipe of that name{hint}; "
-            f"shipped recipes: {', '.join(shipped) or '(none)'}"
+            f"(file): no such recipe file (from {Path.cwd()}), and no shipped recipe of that "
+            f"name{hint}; shipped recipes: {', '.join(shipped) or '(none)'}"
         ],
     )
 

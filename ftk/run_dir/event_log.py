@@ -40,6 +40,9 @@ class EventLog(keras.callbacks.Callback):
         on_event: called with every event written (e.g. a progress display).
         events: the events file. Defaults to `run_dir/events.jsonl`; a member
             run trained on its own writes `members/member_<i>/events.jsonl`.
+        phase_label: `phase_label(phase, index, of)`, the `label` of each
+            `phase_start` event: the protocol's own (`Protocol.phase_label`).
+            Defaults to `ftk.run_dir.events.phase_label` (`"refinement 2/3"`).
 
     Example:
 
@@ -57,6 +60,7 @@ class EventLog(keras.callbacks.Callback):
         epoch_offset: int = 0,
         on_event: Callable[[dict], None] | None = None,
         events: str | os.PathLike | None = None,
+        phase_label: Callable[[str, int, int], str] = events.phase_label,
     ):
         super().__init__()
         self.run_dir = Path(run_dir)
@@ -64,6 +68,7 @@ class EventLog(keras.callbacks.Callback):
         self.member = member
         self.epoch_offset = epoch_offset
         self.on_event = on_event
+        self.phase_label = phase_label
         self._epoch = 0
         for source in sources:
             source.add_listener(self._on_announcement)
@@ -119,7 +124,8 @@ class EventLog(keras.callbacks.Callback):
         if isinstance(announcement, TopologyUpdate):
             self.write(events.topology_update(announcement, self.member, self._epoch))
         elif isinstance(announcement, PhaseStart):
-            self.write(events.phase_start(announcement, self.member))
+            a = announcement
+            self.write(events.phase_start(a, self.member, self.phase_label(a.phase, a.index, a.of)))
         elif isinstance(announcement, TicketSaved):
             self.write(events.ticket_saved(announcement, self.member, self.relative(announcement.path),
                                            current_density(self.model)))

@@ -41,10 +41,21 @@ class TicketSaved:
     ensemble: dict | None = None
 
 
-def phase_start(event: PhaseStart, member: int) -> dict:
-    """The `phase_start` event of `event` in member run `member`."""
+def phase_label(phase: str, index: int, of: int) -> str:
+    """The default name of a phase, e.g. `"training"` or `"refinement 2/3"`."""
+    return phase if of == 1 else f"{phase} {index}/{of}"
+
+
+def phase_start(event: PhaseStart, member: int, label: str | None = None) -> dict:
+    """The `phase_start` event of `event` in member run `member`.
+
+    `label` is how the protocol names the phase (`Protocol.phase_label`);
+    defaults to `phase_label(event.phase, event.index, event.of)`.
+    """
+    if label is None:
+        label = phase_label(event.phase, event.index, event.of)
     return {"type": "phase_start", "member": member, "phase": event.phase, "index": event.index,
-            "of": event.of, "epoch": event.epoch, "step": event.step}
+            "of": event.of, "label": label, "epoch": event.epoch, "step": event.step}
 
 
 def ticket_saved(event: TicketSaved, member: int, path: str, density: float) -> dict:

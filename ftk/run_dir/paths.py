@@ -12,6 +12,9 @@ STATE = Path("checkpoints") / "state.json"
 CHECKPOINT = Path("checkpoints") / "model.keras"
 TICKETS = Path("tickets")
 EVAL = Path("eval")
+#: The `ensemble_eval` events of `ftk eval`: kept apart from the training's `events.jsonl`,
+#: whose times are the run's own (a reader's elapsed time is not moved by a later eval).
+EVAL_EVENTS = EVAL / "events.jsonl"
 TENSORBOARD = Path("tensorboard")
 PREDICTIONS = Path("predictions")
 #: Member runs trained on their own (`ftk run --member I`, `--parallel N`) keep their
@@ -56,6 +59,12 @@ def member_home(run_dir: str | os.PathLike, member: int) -> Path:
     (the same names as in the run folder); its ticket stays `tickets/ticket_<i>.keras`.
     """
     return member_folder(Path(run_dir) / MEMBERS, member)
+
+
+def member_index(path: str | os.PathLike) -> int | None:
+    """`i` when `path` is named `member_<i>`, else `None`."""
+    match = _MEMBER.fullmatch(Path(path).name)
+    return int(match.group(1)) if match else None
 
 
 def member_homes(run_dir: str | os.PathLike) -> list[tuple[int, Path]]:

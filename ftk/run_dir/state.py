@@ -16,6 +16,7 @@ import zlib
 from pathlib import Path
 
 from ftk import atomic
+from ftk.run_dir.commands import rerun_command, resume_command
 from ftk.run_dir.paths import CHECKPOINT, STATE, TICKETS, member_homes, ticket_files, ticket_name, ticket_path
 
 _CHUNK = 1 << 22
@@ -80,7 +81,7 @@ class RunState:
         if not path.is_file():
             raise RunDirectoryError(
                 f"'{path}' is missing, so where the run stopped is unknown. Restore it, "
-                "or start the run again in a new folder (`ftk run RECIPE --run-dir NEW`)."
+                f"or start the run again in a new folder (`{rerun_command(run_dir)}`)."
             )
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -94,7 +95,7 @@ class RunState:
                 AttributeError) as error:
             raise RunDirectoryError(
                 f"'{path}' is not a valid run state ({type(error).__name__}: {error}). Restore "
-                "it, or start the run again in a new folder (`ftk run RECIPE --run-dir NEW`)."
+                f"it, or start the run again in a new folder (`{rerun_command(run_dir)}`)."
             ) from None
 
     def as_dict(self) -> dict:
@@ -148,7 +149,7 @@ def committed_ticket_paths(run_dir: str | os.PathLike) -> list[Path]:
     if problems:
         named = describe_problems(problems)
         raise RunDirectoryError(
-            f"Run '{run_dir}': {named}. Re-make it with `ftk run RECIPE --resume {run_dir}` "
+            f"Run '{run_dir}': {named}. Re-make it with `{resume_command(run_dir)}` "
             "(which trains the members whose tickets are gone again)."
         )
     return [ticket_path(run_dir, i) for i in sorted(records)]

@@ -42,6 +42,10 @@ class TopologyUpdate:
     `turnover` is the fraction of active weights after the update that were
     inactive before it. `skipped` says why an update left the topology as
     it was (non-finite weights or scores), and is `None` otherwise.
+    `kept_dense` counts the weights of masked layers kept at density 1
+    (e.g. by ERK), which updates leave alone: `layers` omits them, but
+    `density` counts them, so it is the density of all prunable weights,
+    the same quantity as `ftk.density(model)`.
     """
 
     step: int
@@ -49,6 +53,7 @@ class TopologyUpdate:
     layers: tuple[LayerUpdate, ...]
     kind: str = "regular"
     skipped: str | None = None
+    kept_dense: int = 0
 
     @classmethod
     def unchanged(
@@ -71,7 +76,9 @@ class TopologyUpdate:
 
     @property
     def density(self) -> float:
-        return sum(l.active for l in self.layers) / sum(l.size for l in self.layers)
+        """Active / total over all prunable weights, those of layers kept dense included."""
+        active = sum(layer.active for layer in self.layers) + self.kept_dense
+        return active / (sum(layer.size for layer in self.layers) + self.kept_dense)
 
     @property
     def turnover(self) -> float:
@@ -92,6 +99,7 @@ class TopologyUpdate:
             **({"skipped": self.skipped} if self.skipped else {}),
             "rate": self.death_rate,
             "density": self.density,
+            "kept_dense": self.kept_dense,
             "pruned": self.pruned,
             "grown": self.grown,
             "turnover": self.turnover,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from collections.abc import Mapping
 from typing import Literal
@@ -111,6 +112,7 @@ class TopologyUpdater:
         self.model: keras.Model | None = None
         self.optimizer: keras.optimizers.Optimizer | None = None
         self.weights: list[SparseWeight] = []
+        self.kept_dense = 0
         self.window: UpdateWindow | None = None
         self.pending_jump: float | None = None
         self.last_step = 0
@@ -153,7 +155,10 @@ class TopologyUpdater:
                 schedule that decays to its end) needs an unknown `total_steps`.
         """
         self.model, self.optimizer = model, optimizer
-        self.weights = [w for w in sparse_weights(model) if w.active_count() < w.size]
+        masked = sparse_weights(model)
+        self.weights = [w for w in masked if w.active_count() < w.size]
+        # Layers kept dense are never updated, but count in the density of the prunable weights.
+        self.kept_dense = sum(w.size for w in masked if w not in self.weights)
         if not self.weights:
             raise ValueError(
                 "DynamicSparsity found no sparse layer in the model. Create the "
@@ -217,7 +222,7 @@ class TopologyUpdater:
             result = run(step, death_rate, kind, gradients)
         if result.skipped is None:
             self.dense_scores.after_update(self.weights)
-        return result
+        return dataclasses.replace(result, kept_dense=self.kept_dense)
 
     def _update_on_host(self, step, death_rate, kind, gradients) -> TopologyUpdate:
         scores, reason = self.dense_scores.of_step(step, self.weights, gradients)

@@ -12,9 +12,11 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from ftk_tui.monitor import RunMonitor
+from ftk_tui.screens.recipe_view import RecipeViewScreen
 from ftk_tui.widgets.ensemble_table import EnsembleTable
 from ftk_tui.widgets.error_panel import ErrorPanel
 from ftk_tui.widgets.event_log import EventLog
+from ftk_tui.widgets.layer_plots import LayerPlots, LayerPlotsPane
 from ftk_tui.widgets.layer_table import LayerTable
 from ftk_tui.widgets.pane import Pane
 from ftk_tui.widgets.phase_timeline import PhaseTimeline
@@ -27,6 +29,9 @@ from ftk_tui.widgets.training_curves import TrainingCurves
 class RunViewScreen(Screen[None]):
     """Shows one run directory and polls its `events.jsonl` for new events.
 
+    `tab` / `shift+tab` move between the panes; the arrows scroll within the
+    focused one; `z` maximises it and `escape` restores it (see `Pane`).
+
     Args:
         run_dir: The run directory.
         interval: Seconds between polls.
@@ -36,14 +41,15 @@ class RunViewScreen(Screen[None]):
     """
 
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    ALLOW_IN_MAXIMIZED_VIEW = "RunHeader, Footer"
+    """A maximised pane (`z`, see `Pane`) keeps the header and the footer."""
     FIRST_CHUNK_BYTES = 2 * 1024 * 1024
     """Bytes read before the first paint; the rest follows in chunks of `CHUNK_BYTES`."""
     CHUNK_BYTES = 16 * 1024 * 1024
     BINDINGS = [
         Binding("r", "reload", "Reload"),
         Binding("escape", "back", "Runs"),
-        Binding("left,up", "app.focus_previous", "Previous pane", show=False),
-        Binding("right,down", "app.focus_next", "Next pane", show=False),
+        Binding("v", "recipe", "Recipe"),
     ]
 
     def __init__(
@@ -67,13 +73,16 @@ class RunViewScreen(Screen[None]):
         with Container(id="panes"):
             yield Pane(TrainingCurves(id="curves"), title="training curves", id="curves-pane")
             yield Pane(LayerTable(id="layers"), title="layer sparsity", id="layers-pane")
+            yield LayerPlotsPane(
+                LayerPlots(id="layer-plots"), title="layer density and turnover", id="layer-plots-pane"
+            )
             yield Pane(TopologyTimeline(id="topology"), title="topology", id="topology-pane")
             yield Pane(
                 PhaseTimeline(id="phases"), TicketsTable(id="tickets"), title="phases and tickets", id="phases-pane"
             )
             yield Pane(EnsembleTable(id="ensemble"), title="ensemble", id="ensemble-pane")
             yield Pane(EventLog(id="log"), title="events", id="log-pane")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ctrl+p still opens it; the keys need the room
 
     def on_mount(self) -> None:
         """Reads the first chunk of events, shows it and starts polling."""
@@ -132,3 +141,7 @@ class RunViewScreen(Screen[None]):
         header.loading = self.monitor.progress if self.monitor.loading else None
         for part in self.query(".run-part"):
             part.state = self.monitor.state  # type: ignore[attr-defined]
+
+    def action_recipe(self) -> None:
+        """Shows the run's `recipe.yaml`."""
+        self.app.push_screen(RecipeViewScreen(self.monitor.run_dir))

@@ -10,6 +10,8 @@ Series = tuple[str, Sequence[float], Sequence[float]]
 """A series to draw: its label, x values and y values."""
 
 MAX_POINTS = 2_000
+PLOT_LIMIT = 1e100
+"""Values beyond this size, or not finite, are left out: the axes could not hold them."""
 
 
 class MetricPlot(PlotextPlot):
@@ -32,8 +34,9 @@ class MetricPlot(PlotextPlot):
         """Replaces the plotted series and redraws.
 
         Args:
-            series: The series to draw; empty ones are skipped. Long series are
-                thinned to at most `MAX_POINTS` points.
+            series: The series to draw; empty ones are skipped, and so are points
+                that are not finite numbers. Long series are thinned to at most
+                `MAX_POINTS` points.
         """
         self.series = series
         self._draw()
@@ -45,7 +48,15 @@ class MetricPlot(PlotextPlot):
         plt.title(self._title)
         plt.xlabel(self._xlabel)
         for label, xs, ys in self.series:
-            if not xs:
+            points = [(x, y) for x, y in zip(xs, ys) if _plottable(x) and _plottable(y)]
+            if not points:
                 continue
-            stride = max(1, len(xs) // MAX_POINTS)
-            plt.plot(list(xs[::stride]), list(ys[::stride]), label=label, marker="braille")
+            stride = max(1, len(points) // MAX_POINTS)
+            kept = points[::stride]
+            plt.plot([x for x, _ in kept], [y for _, y in kept], label=label, marker="braille")
+
+
+def _plottable(value: object) -> bool:
+    """Whether plotext can draw `value`: a finite number not beyond `PLOT_LIMIT`
+    (NaN, infinities and `None` would make it raise; huge ones flatten the rest)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= PLOT_LIMIT

@@ -63,10 +63,16 @@ class PhaseTimeline(RunPart, Widget):
 
 
 def _fit(phase: Phase, width: int) -> str:
-    """The longest of the phase's names that fits in `width` cells."""
-    names = [phase.label]
-    if phase.phase == "refinement":
-        names += [f"refinement {phase.index}/{phase.of}", f"R{phase.index}"]
-    else:
-        names.append(phase.phase[:1].upper())
-    return next((name for name in names if len(name) <= width), names[-1][: max(width, 0)])
+    """The phase's label (the protocol's own), cut with `…` to fit in `width` cells.
+
+    The cut keeps a label's last word when it is a count such as `2/3`, so
+    `refinement 2/3` reads `refin… 2/3` in 10 cells rather than losing which
+    refinement it is.
+    """
+    label = phase.label
+    if len(label) <= width:
+        return label
+    head, _, tail = label.rpartition(" ")
+    if head and "/" in tail and width - len(tail) - 2 >= 2:
+        return head[: width - len(tail) - 2] + "… " + tail
+    return label[: width - 1] + "…" if width >= 1 else ""

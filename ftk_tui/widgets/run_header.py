@@ -79,7 +79,7 @@ class RunHeader(RunPart, Widget):
         info = state.info
         if not info.protocol:
             return "no events.jsonl yet" if state.status() == "missing" else "no run_start yet"
-        parts = [info.protocol, info.model, info.dataset, f"density {fmt.number(state.density, 2)}"]
+        parts = [info.protocol, info.model, info.dataset, f"density {fmt.number(state.density, 3)} of prunable weights"]
         parts.append(f"{info.members} member{'s' if info.members != 1 else ''}")
         bad = state.malformed + state.invalid
         if bad:

@@ -40,14 +40,19 @@ class StateTable(RunPart, DataTable[str], can_focus=False):
 
     def __init__(self, id: str | None = None) -> None:
         super().__init__(id=id, show_cursor=False, zebra_stripes=True)
+        self.shown_columns: tuple[str, ...] = self.COLUMNS
+        """The columns shown: `COLUMNS`, or fewer when `state_rows` leaves some out
+        (it sets this, and gives rows of as many cells)."""
 
     def on_mount(self) -> None:
         """Adds the columns."""
-        self.add_columns(*self.COLUMNS)
+        self.add_columns(*self.shown_columns)
 
     def watch_state(self, state: RunState | None) -> None:
         """Rebuilds the rows when the table's part of the state changed."""
         if state is None or not self._part_changed(state, self.PART):
             return
-        self.clear()
-        self.add_rows(tuple(map(escape, row)) for row in self.state_rows(state))
+        rows = [tuple(map(escape, row)) for row in self.state_rows(state)]
+        self.clear(columns=True)  # columns too: their widths follow the new rows
+        self.add_columns(*self.shown_columns)
+        self.add_rows(rows)

@@ -103,3 +103,143 @@ def test_the_tui_command_starts_ftk_tui(tmp_path):
     done = subprocess.run([*TUI_COMMAND, str(tmp_path / "missing")], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 2 and "no such run directory" in done.stderr
+
+
+def test_run_needs_a_recipe_or_a_run_to_resume(capsys):
+    with pytest.raises(SystemExit) as stop:
+        main(["run"])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "give a RECIPE" in err and "--resume RUN_DIR" in err
+
+
+def test_resume_of_a_folder_that_holds_no_run_says_so(tmp_path, capsys):
+    assert main(["run", "--resume", str(tmp_path / "missing")]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "does not exist" in err and "Traceback" not in err
+
+
+def test_resume_without_a_recipe_continues_from_the_folders_own_recipe(tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    assert main(["run", "test_dense", "--set", "training.epochs=3", "--run-dir", str(run_dir)]) == 0
+    capsys.readouterr()
+    # The recipe the folder holds has the --set: nothing to repeat, nothing differs.
+    assert main(["run", "--resume", str(run_dir)]) == 0
+    # A --set given must still be a field a resumed run may change.
+    assert main(["run", "--resume", str(run_dir), "--set", "training.epochs=4"]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "training.epochs" in err
+    assert main(["run", "--resume", str(run_dir), "--set", "training.lr=0.01"]) == 0
+    events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
+    assert [e["status"] for e in events if e["type"] == "run_end"] == ["finished"] * 3
+
+
+def test_run_start_names_the_trainer_process_and_phases_their_label(tmp_path):
+    import os
+    import socket
+
+    run_dir = tmp_path / "run"
+    assert main(["run", "test_dst", "--run-dir", str(run_dir)]) == 0
+    events = [json.loads(line) for line in (run_dir / "events.jsonl").read_text().splitlines()]
+    start = events[0]
+    assert start["type"] == "run_start"
+    assert (start["host"], start["pid"]) == (socket.gethostname(), os.getpid())  # this process trained
+    assert start["target_density"] == 0.2 and abs(start["density"] - 0.2) < 0.01
+    phases = [e for e in events if e["type"] == "phase_start"]
+    assert phases and {p["label"] for p in phases} == {"training"}
+    densities = {e["type"]: e["density"] for e in events if e["type"] in ("epoch_end", "topology_update")}
+    assert densities["epoch_end"] == densities["topology_update"]  # one definition of density
+
+
+def test_shipped_recipe_paths_resolve_from_any_folder(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)  # not the repository: `recipes/` is not here
+    assert main(["validate", "recipes/test_dense.yaml", "--no-build"]) == 0
+    assert main(["validate", "test_dense.yaml", "--no-build"]) == 0
+    assert main(["validate", "recipes/test_dens.yaml", "--no-build"]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "did you mean 'test_dense'" in err and "shipped recipes:" in err
+
+
+def test_an_existing_run_folder_hint_is_the_command_to_copy(tmp_path, capsys):
+    run_dir = tmp_path / "run"
+    assert main(["run", "test_dense", "--run-dir", str(run_dir)]) == 0
+    assert main(["run", "test_dense", "--run-dir", str(run_dir)]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"`ftk run --resume {run_dir}`" in err and "RECIPE" not in err
+
+
+def test_an_interrupted_run_prints_the_command_that_continues_it(tmp_path, monkeypatch, capsys):
+    import keras
+
+    from ftk.protocols import runner
+
+    class CtrlC(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            raise KeyboardInterrupt
+
+    real = runner.run_recipe
+
+    def interrupted(recipe, run_dir, **kwargs):
+        return real(recipe, run_dir, **{**kwargs, "callbacks": [*kwargs["callbacks"], CtrlC()]})
+
+    monkeypatch.setattr(runner, "run_recipe", interrupted)
+    run_dir = tmp_path / "my run"  # quoted in the command to copy
+    assert main(["run", "test_dense", "--run-dir", str(run_dir)]) == 130
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"Continue with `ftk run --resume '{run_dir}'`" in err and "RECIPE" not in err
+
+
+def test_the_trainer_log_ends_in_the_run_folder_or_on_screen_never_in_tmp(tmp_path, monkeypatch, capsys):
+    from ftk.cli.watch import _TrainerLog
+
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr("tempfile.tempdir", None)  # read TMPDIR again
+    run_dir = tmp_path / "run"
+    log = _TrainerLog(run_dir)  # a new run: no folder yet
+    log.file.write(b"epoch 1\n")
+    log.file.flush()
+    run_dir.mkdir()
+    (run_dir / "recipe.yaml").write_text("name: x\n")
+    log.move_into(run_dir)
+    log.file.write(b"Interrupted.\n")
+    assert log.close() == run_dir / "logs" / "trainer.log"
+    assert (run_dir / "logs" / "trainer.log").read_text() == "epoch 1\nInterrupted.\n"
+    assert list((tmp_path / "tmp").iterdir()) == []
+
+    gone = tmp_path / "gone"  # the trainer failed before it made its folder
+    log = _TrainerLog(gone)
+    log.file.write(b"error: the data cannot be read\n")
+    assert log.close() is None
+    assert "the data cannot be read" in capsys.readouterr().err
+    assert list((tmp_path / "tmp").iterdir()) == [] and not gone.exists()
+
+
+def test_the_end_of_input_stops_training_between_steps():
+    import os
+
+    import keras
+    import numpy as np
+
+    from ftk.cli.input_end import StopWhenInputEnds
+
+    read, write = os.pipe()
+    stopper = StopWhenInputEnds(os.fdopen(read, "rb"))
+    steps = []
+
+    class Count(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            steps.append(batch)
+            if len(steps) == 3:
+                os.close(write)  # the TUI quits in the middle of the third step
+                stopper.ended.wait(10)
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    model.compile("sgd", "mse")
+    x, y = np.zeros((64, 4), "float32"), np.zeros((64, 2), "float32")
+    with pytest.raises(KeyboardInterrupt, match="ftk-tui was closed"):
+        model.fit(x, y, batch_size=8, epochs=3, verbose=0, callbacks=[Count(), stopper])
+    assert len(steps) == 3  # stopped at the end of the step in which the input ended
+    with pytest.raises(KeyboardInterrupt):  # an input that ended before training: stops at its start
+        model.fit(x, y, batch_size=8, epochs=1, verbose=0, callbacks=[stopper, Count()])
+    assert len(steps) == 3  # no step ran

@@ -71,13 +71,13 @@ def test_members_are_spread_over_the_processes():
     (["test_dense", "--member", "1"], "No member 1: the recipe has 1 member run "),
     (["test_dst", "--member", "0", "--parallel", "2"], "Give --member or --parallel, not both"),
     (["test_dst", "--parallel", "0"], "--parallel needs at least 1 process"),
-    (["test_dst", "--member", "0", "--tui"], "watch the run folder with `ftk-tui RUN_DIR`"),
+    (["test_dst", "--member", "0", "--tui"], "watch the run folder with `ftk-tui {folder}`"),
 ])
 def test_member_arguments_that_cannot_work_are_refused_before_anything_is_created(
         tmp_path, capsys, args, message):
     folder = tmp_path / "run"
     assert main(["run", *args, "--run-dir", str(folder)]) == 1
-    assert message in " ".join(capsys.readouterr().err.split())
+    assert message.format(folder=folder) in " ".join(capsys.readouterr().err.split())
     assert not folder.exists()
 
 

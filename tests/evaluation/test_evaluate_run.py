@@ -68,9 +68,13 @@ def test_eval_all_writes_every_key_and_valid_plots(edst_run, capsys):
             other = name.replace(".png", f".{fmt}")
             assert other in metrics["plots"]
             assert (edst_run / "eval" / other).read_bytes().startswith(signature)
-    last = json.loads((edst_run / "events.jsonl").read_text().splitlines()[-1])
+    last = json.loads((edst_run / "eval" / "events.jsonl").read_text().splitlines()[-1])
     assert last["type"] == "ensemble_eval" and last["source"] == "eval"
     assert last["accuracy"] == pytest.approx(predict["ensemble"]["accuracy"])
+    # The training's events keep the run's own times: `ftk eval` does not append to them.
+    training = [json.loads(line) for line in (edst_run / "events.jsonl").read_text().splitlines()]
+    assert training[-1]["type"] == "run_end"
+    assert not any(e.get("source") == "eval" for e in training)
 
 
 def test_modes_merge_into_metrics_json(edst_run):

@@ -104,7 +104,7 @@ def test_another_recipe_and_a_sequential_folder_are_refused(tmp_path):
     folder = tmp_path / "run"
     with pytest.raises(KeyboardInterrupt):  # stopped: the folder and its recipe stay
         run_recipe(recipe(), folder, members=[0], callbacks=[StopAfter(0, 1)])
-    with pytest.raises(ValueError, match=r"trained member by member.*--member I"):
+    with pytest.raises(ValueError, match=r"trained member by member.*`ftk run --resume \S+/run --parallel 2`"):
         run_recipe(recipe(), folder, resume=True)  # without --member
     with pytest.raises(ValueError, match=r"another recipe .*training.epochs.*same recipe"):
         run_recipe(recipe("test_dst", "training.epochs=4"), folder, members=[1])

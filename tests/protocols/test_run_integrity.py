@@ -31,8 +31,11 @@ def all_finite(path):
 
 def test_divergence_stops_the_run_and_resume_with_a_lower_rate_continues(run, tmp_path):
     folder = tmp_path / "diverged"
-    with pytest.raises(TrainingDiverged, match=r"Training diverged: the loss is nan in epoch 3 .*lower the learning rate"):
+    with pytest.raises(TrainingDiverged, match=r"Training diverged: the loss is nan in epoch 3 .*lower the learning rate") as error:
         run("test_edst", "edst.lr_refine=1e6", run_dir=folder)
+    # The command to copy: the folder's own recipe, the protocol's rates lowered.
+    assert (f"`ftk run --resume {folder} --set edst.lr_explore=0.01 --set edst.lr_refine=1e+05`"
+            in str(error.value))
     events = strict_events(folder)
     assert events[-1]["type"] == "run_end" and events[-1]["status"] == "failed"
     assert "diverged" in events[-1]["error"]

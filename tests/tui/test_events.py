@@ -175,3 +175,17 @@ def test_run_list_summary_skips_a_cut_line(tmp_path: Path) -> None:
     with open(path, "ab") as file:
         file.write(_line(epoch_end(1, T0 + 60))[:30] + _line(epoch_end(2, T0 + 120)))
     assert RunSummarizer().summarize(tmp_path / "run", now=T0).global_epoch == 2
+
+
+def test_lines_the_fast_decoder_refuses_decode_as_pythons_json_reads_them() -> None:
+    lines = [
+        b'{"type": "epoch_end", "t": NaN, "metrics": {"loss": Infinity}}',
+        b'{"type": "epoch_end", "t": 1e400, "step": ' + b"9" * 30 + b"}",
+        b'{"type": "run_start", "run": "\\ud800 lone surrogate"}',
+        b'{"type": "checkpoint", "path": "a", "path": "b"}',
+        b'{"type": "checkpoint", "path": "caf\xc3\xa9"}',
+    ]
+    events, malformed = decode_lines(lines)
+    assert malformed == 0
+    assert repr(events) == repr([json.loads(line) for line in lines])  # repr: NaN != NaN
+    assert decode_lines([b'{"type": "checkpoint", "path": "\xff"}', b"[1, 2]", b"{bad"]) == ([], 3)

@@ -47,7 +47,7 @@ async def test_header_follows_phase_changes(tmp_path: Path) -> None:
         assert _text(app, "#run-phase") == "exploration"
         assert "epoch 2/10" in _text(app, "#run-position")
         write_events(run / "events.jsonl", [phase_start("refinement", 1, 3, 4, T0 + 240)], mode="a")
-        await wait_for(pilot, lambda: _text(app, "#run-phase") == "refinement 1 of 3")
+        await wait_for(pilot, lambda: _text(app, "#run-phase") == "refinement 1/3")
         write_events(run / "events.jsonl", [epoch_end(5, T0 + 300)], mode="a")
         await wait_for(pilot, lambda: "epoch 5/10" in _text(app, "#run-position"))
 

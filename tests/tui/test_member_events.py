@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +14,7 @@ from ftk_tui.events import EventReader
 from ftk_tui.monitor import RunMonitor
 from ftk_tui.run_events import MemberMerge, RunEventReader, event_files, merge
 from ftk_tui.runs import RunSummarizer, is_run_dir
+from ftk_tui.widgets.ensemble_table import EnsembleTable
 
 T0 = 1_700_000_000.0
 
@@ -157,3 +162,70 @@ def test_merging_keeps_files_in_their_own_order_when_times_are_odd():
     merged = merge({0: [event("epoch_end", T0 + 5, member=0), {"type": "epoch_end", "t": "x", "member": 0}],
                     1: [event("epoch_end", T0 + 1, member=1)]}, MemberMerge())
     assert [(e["member"], e["t"]) for e in merged] == [(1, T0 + 1), (0, T0 + 5), (0, "x")]
+
+
+def _with_trainer(events: list[dict[str, Any]], pid: int) -> list[dict[str, Any]]:
+    return [e | {"host": socket.gethostname(), "pid": pid} if e["type"] == "run_start" else e for e in events]
+
+
+def _dead_pid() -> int:
+    process = subprocess.Popen([sys.executable, "-c", "pass"])
+    process.wait()
+    return process.pid
+
+
+def test_progress_counts_the_epochs_of_every_member_training_at_once(tmp_path):
+    run = tmp_path / "run"
+    write(member_file(run, 0), member_run(0, T0, epochs=3)[:4])  # epochs 1 and 2 of 3
+    write(member_file(run, 1), member_run(1, T0 + 5, epochs=3)[:3])  # epoch 1 of 3
+    monitor = RunMonitor(run)
+    monitor.catch_up()
+    assert monitor.state.global_epoch == 3  # 2 + 1, not the last event's global_epoch (4)
+    assert RunSummarizer().summarize(run, T0 + 30).global_epoch == 3
+    write(member_file(run, 1), member_run(1, T0 + 5, epochs=3)[3:5], mode="a")  # member 1: epochs 2, 3
+    monitor.poll()
+    assert monitor.state.global_epoch == 5 and monitor.state.info.total_epochs == 6
+
+
+def test_members_reporting_the_same_ensemble_size_at_once_make_two_rows(tmp_path):
+    run = tmp_path / "run"
+    first, second = member_run(0, T0), member_run(1, T0)
+    for events, accuracy in ((first, 0.61), (second, 0.62)):  # each saw one ticket: both say `members: 1`
+        ensemble = next(e for e in events if e["type"] == "ensemble_eval")
+        ensemble.update(members=1, accuracy=accuracy)
+    write(member_file(run, 0), first)
+    write(member_file(run, 1), second)
+    monitor = RunMonitor(run)
+    monitor.catch_up()
+    rows = monitor.state.ensemble
+    assert sorted(rows) == [(1, "run", 0), (1, "run", 1)]
+    assert [rows[key].accuracy for key in sorted(rows)] == [0.61, 0.62]
+    cells = [row[0] for row in EnsembleTable.state_rows(None, monitor.state)]  # type: ignore[arg-type]
+    assert cells == ["1 m0", "1 m1"]
+
+
+def test_a_parallel_run_is_stale_only_when_every_member_process_is_gone(tmp_path):
+    run = tmp_path / "run"
+    dead = _dead_pid()
+    write(member_file(run, 0), _with_trainer(member_run(0, T0)[:3], dead))
+    write(member_file(run, 1), _with_trainer(member_run(1, T0 + 5)[:3], os.getpid()))
+    monitor = RunMonitor(run)
+    monitor.catch_up()
+    assert monitor.state.status(T0 + 30) == "running"
+    assert RunSummarizer().summarize(run, T0 + 30).status == "running"
+
+    write(member_file(run, 1), _with_trainer(member_run(1, T0 + 5)[:3], dead))  # replaced: now gone too
+    monitor = RunMonitor(run)
+    monitor.catch_up()
+    assert monitor.state.status(T0 + 30) == "stale"
+    assert RunSummarizer().summarize(run, T0 + 30).status == "stale"
+
+
+def test_a_member_that_ended_does_not_keep_the_run_alive_or_dead(tmp_path):
+    run = tmp_path / "run"
+    dead = _dead_pid()
+    write(member_file(run, 0), _with_trainer(member_run(0, T0), os.getpid()))  # ended
+    write(member_file(run, 1), _with_trainer(member_run(1, T0 + 5)[:3], dead))  # killed
+    monitor = RunMonitor(run)
+    monitor.catch_up()
+    assert monitor.state.status(T0 + 40) == "stale"

@@ -22,7 +22,7 @@ async def test_app_shows_a_real_edst_run(tmp_path: Path) -> None:
     async with app.run_test(size=(120, 40)) as pilot:
         tickets = app.screen.query_one("#tickets", DataTable)
         await wait_for(pilot, lambda: tickets.row_count == 2)
-        assert str(app.screen.query_one("#run-phase", Label).content) == "refinement 2 of 2"
+        assert str(app.screen.query_one("#run-phase", Label).content) == "refinement 2/2"
         assert "epoch 6/6" in str(app.screen.query_one("#run-position", Label).content)
         layers = app.screen.query_one("#layers", DataTable)
         assert layers.row_count == 3  # the MLP's three sparse kernels

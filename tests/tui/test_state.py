@@ -28,9 +28,9 @@ def test_fold_of_a_whole_edst_run() -> None:
     assert (info.name, info.protocol, info.model, info.dataset) == ("edst_wrn", "edst", "wrn-16-2", "cifar10")
     assert (info.density, info.members, info.total_epochs, info.steps_per_epoch) == (0.2, 3, 10, 100)
     assert info.recipe_name == "edst_wrn"
-    assert state.phase_label == "refinement 3 of 3"
+    assert state.phase_label == "refinement 3/3"
     assert [p.label for p in state.phases] == [
-        "exploration", "refinement 1 of 3", "refinement 2 of 3", "refinement 3 of 3",
+        "exploration", "refinement 1/3", "refinement 2/3", "refinement 3/3",
     ]  # fmt: skip
     assert (state.global_epoch, state.step) == (10, 1000)
     assert [p.global_epoch for p in state.history] == list(range(1, 11))
@@ -39,7 +39,7 @@ def test_fold_of_a_whole_edst_run() -> None:
     assert state.layers["conv1"].pruned == 100 and state.layers["conv1"].turnover == pytest.approx(0.1)
     assert state.layers["block1/conv"].size == 3 * 3 * 16 * 32
     assert [(t.index, t.epoch) for t in state.tickets.values()] == [(0, 6), (1, 8), (2, 10)]
-    assert sorted(state.ensemble) == [1, 2, 3]
+    assert sorted(state.ensemble) == [(1, "run", -1), (2, "run", -1), (3, "run", -1)]
     assert state.best_accuracy == pytest.approx(0.96)
     assert state.status() == "finished" and state.error is None
     assert state.malformed == state.invalid == 0
