@@ -45,19 +45,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         with quiet_tensorflow.start_up_noise_hidden(enabled=not args.debug):
             return args.handler(args) or 0
     except KeyboardInterrupt:
-        from rich.markup import escape
+        from ftk.cli.wrapping import print_message
 
         hint = getattr(args, "interrupted_hint", None)  # set by commands that can be continued
-        _console().print(f"[yellow]Interrupted.[/] {escape(hint()) if hint else ''}".rstrip(),
-                         highlight=False, soft_wrap=True)
+        print_message(_console(), "Interrupted.", "yellow", hint() if hint else "")
         return 130
     except Exception as error:  # one readable message, not a traceback
         if args.debug:
             raise
+        from ftk.cli.wrapping import print_wrapped, print_message
+
         console = _console()
-        console.print(f"[bold red]error:[/] {type(error).__name__}: {error}", highlight=False)
-        for note in getattr(error, "__notes__", ()):
-            console.print(note, highlight=False)
+        print_message(console, "error:", "bold red", f"{type(error).__name__}: {error}")
+        print_wrapped(console, [str(note) for note in getattr(error, "__notes__", ())])
         console.print("[dim]Run with `ftk --debug ...` for the full traceback.[/]")
         return 1
 

@@ -23,10 +23,9 @@ def add_parser(subparsers) -> None:
 
 def command(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.markup import escape
     from rich.table import Table
 
-    from ftk.cli.run_report import print_wrapped
+    from ftk.cli.wrapping import print_message, print_wrapped
     from ftk.evaluation import MODES, evaluate_run
 
     results = evaluate_run(
@@ -51,10 +50,11 @@ def command(args: argparse.Namespace) -> int:
         print_wrapped(console, describe_file_sizes(results["sizes"]), "Sizes on disk:")
     for mode, result in results.items():
         if isinstance(result, dict) and "skipped" in result:
-            console.print(f"[yellow]{mode} skipped[/]: {escape(str(result['skipped']))}")
+            print_message(console, f"{mode} skipped:", "yellow", str(result["skipped"]))
     plotted = [m for m in MODES if m in results and m not in ("sizes", "disagreement", "kl")
                and "skipped" not in results[m]] or [m for m in ("disagreement", "kl") if m in results]
-    console.print(f"Wrote {args.run_dir}/eval/metrics.json" + (" and plots." if plotted else "."))
+    console.print(f"Wrote {args.run_dir}/eval/metrics.json" + (" and plots." if plotted else "."),
+                  soft_wrap=True, markup=False, highlight=False)
     return 0
 
 

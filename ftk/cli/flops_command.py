@@ -39,7 +39,7 @@ def command(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from ftk.cli.flops_report import protocol_costs
-    from ftk.cli.run_report import print_wrapped
+    from ftk.cli.wrapping import print_wrapped
     from ftk.recipes import find_recipe, load_recipe
 
     recipe = load_recipe(find_recipe(args.recipe), args.overrides)

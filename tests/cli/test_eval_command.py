@@ -28,3 +28,11 @@ def test_sizes_alone_print_sizes_and_no_empty_table(dense_run, capsys):
     out = capsys.readouterr().out
     assert "Sizes on disk:" in out and "members (mean" not in out and "and plots" not in out
     assert json.loads((dense_run / "eval" / "metrics.json").read_text())["sizes"]["tickets_bytes"]
+
+
+def test_a_command_in_a_skip_reason_is_never_broken(dense_run, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")
+    assert main(["eval", str(dense_run), "--mode", "tsne"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.strip() == "`--set run.record_every=1`" for line in lines), lines
+    assert max(len(line) for line in lines if not line.startswith("Wrote")) <= 40

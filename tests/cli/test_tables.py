@@ -109,3 +109,13 @@ def test_flops_table_fits_80_columns():
     for name in ("dense", "deep_ensemble", "static_ensemble", "dst_ensemble", "edst", "pf_ensemble", "mc_dropout"):
         row = next(line for line in out.splitlines() if re.match(rf"│ {name}\b", line))
         assert len(re.findall(r"\b\d+\.\d+(?:e[+-]\d+)?\b", row)) == 6, row  # every number of the row
+
+
+def test_wrap_words_keeps_backticked_commands_whole():
+    from ftk.cli.wrapping import wrap_words
+
+    text = "interrupted: continue with `ftk run --resume runs/edst_wrn` (the same folder)."
+    lines = wrap_words(text, 30, "  ", "      ")
+    assert lines == ["  interrupted: continue with", "      `ftk run --resume runs/edst_wrn`", "      (the same folder)."]
+    assert " ".join(" ".join(lines).split()) == text
+    assert wrap_words("", 30) == [""]

@@ -1,0 +1,28 @@
+"""`ftk`'s error and interruption messages: folded between words, commands to copy kept whole."""
+
+from ftk.cli import main
+
+
+def _stderr_lines(capsys):
+    return capsys.readouterr().err.splitlines()
+
+
+def test_an_error_keeps_its_command_on_one_line(tmp_path, capsys, monkeypatch):
+    for width in range(40, 81, 5):
+        monkeypatch.setenv("COLUMNS", str(width))
+        assert main(["run", "--resume", str(tmp_path / "nowhere")]) == 1
+        lines = _stderr_lines(capsys)
+        assert lines[0].startswith("error: ")
+        assert any("`ftk run --resume runs/<name>`" in line for line in lines), (width, lines)
+        assert max(len(line) for line in lines if "nowhere" not in line) <= width
+
+
+def test_an_error_shows_brackets_and_keeps_its_line_breaks(capsys, monkeypatch):
+    def fail(args):
+        raise ValueError("2 problems:\n  - [bold]a[/bold] is wrong\n  - b is wrong")
+
+    monkeypatch.setenv("COLUMNS", "80")
+    monkeypatch.setattr("ftk.cli.recipes_command.command", fail)  # the parser takes it when built
+    assert main(["recipes"]) == 1
+    assert _stderr_lines(capsys)[:3] == ["error: ValueError: 2 problems:", "  - [bold]a[/bold] is wrong",
+                                         "  - b is wrong"]
