@@ -16,7 +16,14 @@ elif python3 -c 'import tensorflow, keras' 2>/dev/null; then
   PY=python3
   export PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 else
-  python3 -m venv .venv && .venv/bin/python -m pip install --quiet -e ".[cuda]"
+  echo "gpu_check: no TensorFlow in python3 and no .venv; installing ftk[cuda] into .venv." >&2
+  if ! { python3 -m venv .venv &&
+         .venv/bin/python -m pip install --quiet --retries 1 --timeout 20 -e ".[cuda]"; }; then
+    rm -rf .venv
+    echo "gpu_check: could not install ftk[cuda] (is a package index reachable?). Run it where" \
+         "'python3 -c \"import tensorflow\"' works, or where pip can install TensorFlow." >&2
+    exit 3
+  fi
   PY=.venv/bin/python
 fi
 exec "$PY" benchmarks/gpu_check.py "$@"
