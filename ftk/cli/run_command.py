@@ -125,7 +125,24 @@ def _join_workers(args: argparse.Namespace, recipe) -> None:
             )
     from ftk.protocols.strategy import training_strategy
 
-    training_strategy("multi_worker")
+    try:
+        training_strategy("multi_worker")
+    except ValueError as error:  # TF_CONFIG missing or wrong: show this run's own command
+        error.add_note(f"For this run, start on every worker, each with its own TF_CONFIG task index: "
+                       f"`{_worker_command(args, recipe)}`")
+        raise
+
+
+def _worker_command(args: argparse.Namespace, recipe) -> str:
+    """This `ftk run`, as every worker of a multi-worker run repeats it (one shared run folder)."""
+    from ftk.protocols.run_directory import run_folder
+    from ftk.run_dir.commands import ftk_run, resume_command
+
+    path = run_folder(recipe, args.resume or args.run_dir)
+    if args.resume:
+        return resume_command(path)
+    overrides = [a for override in args.overrides for a in ("--set", override)]
+    return ftk_run(args.recipe, *overrides, "--run-dir", path)
 
 
 def _check_member_arguments(args: argparse.Namespace, recipe) -> None:

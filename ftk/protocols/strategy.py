@@ -108,9 +108,9 @@ def check_tf_config() -> dict:
             `cluster` or `task` of this process; the message shows an example.
     """
     text = os.environ.get("TF_CONFIG", "").strip()
-    hint = (f"Start one process per worker, each with its own task index, e.g. {_TF_CONFIG_EXAMPLE} "
-            "ftk run RECIPE --set run.strategy=multi_worker --run-dir DIR (the same DIR, on a "
-            "filesystem every worker reads, for all workers).")
+    hint = (f"Start one process per worker, each with its own task index, e.g. `{_TF_CONFIG_EXAMPLE}` "
+            "on the first of two, and give every worker the same run folder, on a filesystem "
+            "they all read.")
     if not text:
         raise ValueError(f"run.strategy 'multi_worker' needs the TF_CONFIG environment variable, "
                          f"which is not set. {hint}")

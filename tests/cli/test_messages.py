@@ -26,3 +26,14 @@ def test_an_error_shows_brackets_and_keeps_its_line_breaks(capsys, monkeypatch):
     assert main(["recipes"]) == 1
     assert _stderr_lines(capsys)[:3] == ["error: ValueError: 2 problems:", "  - [bold]a[/bold] is wrong",
                                          "  - b is wrong"]
+
+
+def test_multi_worker_without_tf_config_shows_this_runs_worker_command(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("TF_CONFIG", raising=False)
+    monkeypatch.setenv("COLUMNS", "200")
+    run_dir = tmp_path / "mw"
+    assert main(["run", "edst_demo", "--set", "run.strategy=multi_worker", "--run-dir", str(run_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "needs the TF_CONFIG environment variable" in err
+    assert f"`ftk run edst_demo --set run.strategy=multi_worker --run-dir {run_dir}`" in err
+    assert "RECIPE" not in err and not run_dir.exists()
