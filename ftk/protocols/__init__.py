@@ -12,7 +12,7 @@ from ftk.recipes.protocol_registry import protocol_class, protocol_names, regist
 
 __getattr__, __dir__ = lazy_attributes(__name__, {
     "run_recipe": "ftk.protocols.runner",
-    "RunResult": "ftk.protocols.runner",
+    "RunResult": "ftk.protocols.run_result",
     "protocol_cost": "ftk.protocols.costs",
     "CostInputs": "ftk.protocols.costs",
 })

@@ -53,7 +53,7 @@ def test_divergence_stops_the_run_and_resume_with_a_lower_rate_continues(run, tm
 
 
 @pytest.mark.parametrize("name, module", [
-    ("test_dst", "ftk.protocols.runner"),
+    ("test_dst", "ftk.protocols.run_loop"),
     pytest.param("test_edst", "ftk.callbacks.edst", marks=pytest.mark.slow),
 ])
 def test_kill_between_ticket_and_state_counts_the_ticket_once(run, tmp_path, monkeypatch, name, module):
@@ -170,7 +170,7 @@ def test_a_run_that_fails_before_training_leaves_no_folder(run, tmp_path, monkey
     def no_data(*args, **kwargs):
         raise FileNotFoundError("no data here")
 
-    monkeypatch.setattr("ftk.protocols.runner.load_data", no_data)
+    monkeypatch.setattr("ftk.protocols.run_loop.load_data", no_data)
     folder = tmp_path / "early"
     with pytest.raises(FileNotFoundError, match="no data here") as failure:
         run("test_dense", run_dir=folder)
