@@ -106,7 +106,8 @@ def test_quitting_the_tui_interrupts_the_trainer_cleanly(tmp_path, moment):
     if epochs:  # a checkpoint after every epoch (run.checkpoint_every: 1)
         assert RunState.read(folder).epoch >= 1 and (folder / "checkpoints" / "model.keras").is_file()
     log = (folder / "logs" / "trainer.log").read_text()
-    assert "Interrupted" in log and "Continue with `ftk run --resume" in log
+    assert "Interrupted. Continue with `ftk run --resume" in " ".join(log.split())
+    assert f"`ftk run --resume {folder}`" in log  # the command to copy, on one line
     assert list(temporary.iterdir()) == []  # no /tmp/ftk-run-*.log left behind
 
 
