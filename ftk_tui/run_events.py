@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ftk_tui.events import Event, EventReader, Poll
+from ftk_tui.trainer_process import Trainer
 
 EVENTS_FILE = "events.jsonl"
 MEMBERS_FOLDER = "members"
@@ -72,16 +73,16 @@ class MemberMerge:
         self.sources: set[Source] = set()
         self.ended: dict[Source, Event] = {}
         self.final = False
-        self.trainers: dict[Source, tuple[str, int]] = {}
-        """The `(host, pid)` of each file's trainer that started and has not ended."""
+        self.trainers: dict[Source, Trainer] = {}
+        """The trainer of each file whose run started and has not ended."""
 
     def feed(self, source: Source, event: Event) -> list[Event]:
         """The events `event` of `source` becomes in the merged stream (maybe none)."""
         kind = event.get("type")
         if kind == "run_start":
-            host, pid = event.get("host"), event.get("pid")
-            if isinstance(host, str) and host and isinstance(pid, int) and not isinstance(pid, bool):
-                self.trainers[source] = (host, pid)
+            trainer = Trainer.from_event(event)
+            if trainer is not None:
+                self.trainers[source] = trainer
             else:
                 self.trainers.pop(source, None)
         elif kind == "run_end":
@@ -156,7 +157,7 @@ class RunEventReader:
         self._merger = MemberMerge()
 
     @property
-    def trainers(self) -> dict[Source, tuple[str, int]] | None:
+    def trainers(self) -> dict[Source, Trainer] | None:
         """The trainer processes that have not ended, by file (`MemberMerge.trainers`),
         or `None` while the run has only `events.jsonl` (its `RunState` keeps them)."""
         return None if len(self._readers) == 1 else self._merger.trainers

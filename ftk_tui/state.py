@@ -8,7 +8,6 @@ events are bounded deques; tables keyed by layer, ticket or ensemble size are no
 from __future__ import annotations
 
 import itertools
-import os
 import socket
 from collections import deque
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ from typing import Any, Literal
 from ftk_tui import format as fmt
 from ftk_tui.events import by_event_type
 from ftk_tui.layer_history import LayerHistory
+from ftk_tui.trainer_process import Trainer
 from ftk_tui.records import (
     FIELD_ERRORS,
     EnsembleRow,
@@ -71,8 +71,8 @@ class RunState:
             from `run_start`, then from each `epoch_end`. It is the one density
             the monitor shows; `topology_update` densities are left to the
             topology pane (files of older runs left dense layers out of them).
-        trainers: The trainer processes that have started and not ended, as
-            `(host, pid)` by member run (`-1` for the whole run); see `check_trainers`.
+        trainers: The trainer processes that have started and not ended, by
+            member run (`-1` for the whole run); see `check_trainers`.
         first_t, last_t: Times of the first and last of the run's own events;
             `ensemble_eval` events of `ftk eval` (`source: "eval"`, written after
             the run) move neither, so they leave the elapsed time and staleness alone.
@@ -116,7 +116,7 @@ class RunState:
     _layer_rows: dict[str, LayerRow] = field(default_factory=dict, repr=False)
     _layer_updates: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
     _layer_lists: list[list[Any]] = field(default_factory=list, repr=False)
-    trainers: dict[int, tuple[str, int]] = field(default_factory=dict)
+    trainers: dict[int, Trainer] = field(default_factory=dict)
     trainers_gone: bool = False
     _member_epochs: dict[int, int] = field(default_factory=dict, repr=False)
     _recent_seconds: deque[float] = field(default_factory=lambda: deque(maxlen=ETA_EPOCHS), repr=False)
@@ -187,7 +187,9 @@ class RunState:
         A run that has not ended is then `stale` at once, without waiting
         `stale_after` seconds. Only processes on this machine can be checked: a
         run started elsewhere, or by an ftk that did not record its `pid`, keeps
-        the time rule. Costs one `os.kill(pid, 0)` per trainer: call it once per poll.
+        the time rule. A live process whose start differs from the recorded
+        `pid_start` reused the pid: it counts as gone. Costs one `os.kill(pid, 0)`
+        and one read of `/proc/<pid>/stat` per trainer: call it once per poll.
 
         Args:
             host: This machine's name. Defaults to `socket.gethostname()`.
@@ -196,8 +198,8 @@ class RunState:
             `trainers_gone`.
         """
         host = socket.gethostname() if host is None else host
-        local = [pid for trainer_host, pid in self.trainers.values() if trainer_host == host]
-        gone = bool(local) and len(local) == len(self.trainers) and not any(map(process_alive, local))
+        local = [trainer for trainer in self.trainers.values() if trainer.host == host]
+        gone = bool(local) and len(local) == len(self.trainers) and not any(t.alive() for t in local)
         self.trainers_gone = gone and self.end_status is None
         return self.trainers_gone
 
@@ -272,19 +274,6 @@ class RunState:
         return [fmt.event_line(event, self.first_t) for event in self.log]
 
 
-def process_alive(pid: int) -> bool:
-    """Whether process `pid` of this machine exists (a process of another user counts)."""
-    if pid <= 0:
-        return True  # 0 and negative pids name process groups: nothing to tell
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except (PermissionError, OverflowError, OSError):
-        return True
-    return True
-
-
 def apply(state: RunState, event: dict[str, Any]) -> RunState:
     """Folds one event into `state` and returns it (see `RunState.apply`)."""
     return state.apply(event)
@@ -307,8 +296,9 @@ def _run_start(s: RunState, e: dict[str, Any]) -> None:
     s.end_status = s.error = s.summary = None
     key = as_whole(e.get("trained_member"))
     key = -1 if key is None else key
-    if s.info.host and s.info.pid is not None:
-        s.trainers[key] = (s.info.host, s.info.pid)
+    trainer = Trainer.from_event(e)
+    if trainer is not None:
+        s.trainers[key] = trainer
     else:
         s.trainers.pop(key, None)
     s.bump("info", "layers")

@@ -23,6 +23,7 @@ from ftk.recipes import Recipe, recipe_to_dict
 from ftk.run_dir import CHECKPOINT, EventLog, RunState, file_record, load_keras_file, ticket_path
 from ftk.run_dir.events import PhaseStart, TicketSaved, phase_start
 from ftk.run_dir.paths import EVENTS
+from ftk.run_dir.process_start import process_start
 from ftk.run_dir.state import committed_tickets, file_problem
 from ftk.run_dir.tickets import save_ticket
 from ftk.sparse.counts import Counts
@@ -206,7 +207,7 @@ class RunLoop:
             members=self.protocol.ticket_count(r), single_run=self.protocol.single_run,
             epochs=self.runs[0].epochs, total_epochs=sum(run.epochs for run in self.runs),
             steps_per_epoch=self.data.steps_per_epoch, resumed=resumed,
-            host=socket.gethostname(), pid=os.getpid(),
+            host=socket.gethostname(), pid=os.getpid(), pid_start=process_start(),
             **({"member_runs": len(self.runs), "trained_member": self.only} if self.only is not None else {}),
             **({"changed": self.changed} if self.changed else {}),
             **counts.as_dict(), recipe=recipe_to_dict(r),

@@ -144,6 +144,10 @@ def test_run_start_names_the_trainer_process_and_phases_their_label(tmp_path):
     start = events[0]
     assert start["type"] == "run_start"
     assert (start["host"], start["pid"]) == (socket.gethostname(), os.getpid())  # this process trained
+    from ftk_tui.trainer_process import Trainer, process_start
+
+    assert start["pid_start"] == process_start(os.getpid())  # None off Linux, on both sides
+    assert Trainer.from_event(start).alive()
     assert start["target_density"] == 0.2 and abs(start["density"] - 0.2) < 0.01
     phases = [e for e in events if e["type"] == "phase_start"]
     assert phases and {p["label"] for p in phases} == {"training"}

@@ -17,6 +17,7 @@ from ftk_tui.monitor import RunMonitor
 from ftk_tui.records import Phase
 from ftk_tui.runs import RunSummarizer
 from ftk_tui.state import fold
+from ftk_tui.trainer_process import process_start
 from ftk_tui.widgets.ensemble_table import EnsembleTable
 from ftk_tui.widgets.phase_timeline import _fit
 from tests.tui.conftest import (
@@ -158,6 +159,19 @@ def test_a_trainer_that_cannot_be_seen_dead_keeps_the_time_rule(tmp_path: Path, 
     assert monitor.state.status(T0 + 61) == "running"
     assert monitor.state.status(T0 + 60 + 301) == "stale"
     assert RunSummarizer().summarize(run, T0 + 61).status == "running"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="process starts are read from /proc")
+@pytest.mark.parametrize("recorded", ["same", "other"])
+def test_a_reused_pid_does_not_keep_a_dead_run_alive(tmp_path: Path, recorded: str) -> None:
+    """A live process with the trainer's pid but another start took the pid over: the run is dead."""
+    start = process_start(os.getpid())
+    trainer = _trainer(os.getpid()) | {"pid_start": start if recorded == "same" else start - 1}
+    run = make_run(tmp_path, "run", [run_start() | trainer, epoch_end(1, T0 + 60)])
+    monitor = RunMonitor(run)
+    monitor.poll()
+    assert monitor.state.status(T0 + 61) == ("running" if recorded == "same" else "stale")
+    assert RunSummarizer().summarize(run, T0 + 61).status == monitor.state.status(T0 + 61)
 
 
 def test_an_ended_run_is_not_stale_although_its_trainer_is_gone(tmp_path: Path, dead_pid: int) -> None:
