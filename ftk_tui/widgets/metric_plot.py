@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Sequence
 
 from textual_plotext import PlotextPlot
@@ -13,9 +15,18 @@ MAX_POINTS = 2_000
 PLOT_LIMIT = 1e100
 """Values beyond this size, or not finite, are left out: the axes could not hold them."""
 
+COMPACT_HEIGHT = 12
+"""Plots shorter than this leave out their x-axis label, and a title that every legend
+entry already says, so that the lines get the rows (a 120x40 terminal shows 9-row panes)."""
+
 
 class MetricPlot(PlotextPlot):
     """Draws metric series against a shared x axis.
+
+    The x axis is labelled with whole numbers (epochs: 10 20 30, not 9.8
+    18.5 27.2). Below `COMPACT_HEIGHT` rows the plot leaves out the x-axis
+    label, and the title when every legend entry already says it (`loss` over
+    the series `loss` and `val_loss`), so that short panes still show lines.
 
     Args:
         title: The plot's title.
@@ -28,7 +39,16 @@ class MetricPlot(PlotextPlot):
         self._title = title
         self._xlabel = xlabel
         self.series: list[Series] = []
+        self.compact = False
         self._draw()
+
+    def render(self):
+        """Draws again first when the height crosses `COMPACT_HEIGHT`."""
+        compact = 0 < self.size.height < COMPACT_HEIGHT
+        if compact != self.compact:
+            self.compact = compact
+            self._draw()
+        return super().render()
 
     def show(self, series: list[Series]) -> None:
         """Replaces the plotted series and redraws.
@@ -45,8 +65,9 @@ class MetricPlot(PlotextPlot):
     def _draw(self) -> None:
         plt = self.plt
         plt.clear_figure()
-        plt.title(self._title)
-        plt.xlabel(self._xlabel)
+        if not self.compact:
+            plt.xlabel(self._xlabel)
+        low, high, labels = math.inf, -math.inf, []
         for label, xs, ys in self.series:
             points = [(x, y) for x, y in zip(xs, ys) if _plottable(x) and _plottable(y)]
             if not points:
@@ -54,6 +75,36 @@ class MetricPlot(PlotextPlot):
             stride = max(1, len(points) // MAX_POINTS)
             kept = points[::stride]
             plt.plot([x for x, _ in kept], [y for _, y in kept], label=label, marker="braille")
+            low, high = min(low, kept[0][0], kept[-1][0]), max(high, kept[0][0], kept[-1][0])
+            labels.append(label)
+        if not labels:
+            plt.title(f"{self._title}: none recorded yet")
+        elif not (self.compact and all(self._title in label for label in labels)):
+            plt.title(self._title)
+        ticks = whole_ticks(low, high) if low <= high else []
+        if ticks:  # epochs read as 10 20 30, not 9.8 18.5 27.2
+            plt.xticks(ticks, [str(t) for t in ticks])
+
+
+def whole_ticks(low: float, high: float, most: int = 5) -> list[int]:
+    """Ticks for an axis from `low` to `high`: the multiples of the smallest of 1, 2, 5, 10,
+    20, 50, ... that gives at most `most` of them; `[]` when no whole number is in range.
+
+    Example:
+
+    >>> whole_ticks(1, 36)
+    [10, 20, 30]
+    """
+    first, last = math.ceil(low), math.floor(high)
+    if last < first:
+        return []
+    for power in itertools.count():
+        for factor in (1, 2, 5):
+            step = factor * 10**power
+            ticks = list(range(-(-first // step) * step, last + 1, step))
+            if len(ticks) <= most:
+                return ticks or [first]
+    raise AssertionError("unreachable")
 
 
 def _plottable(value: object) -> bool:
