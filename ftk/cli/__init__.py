@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as error:  # one readable message, not a traceback
         if args.debug:
             raise
-        from ftk.cli.wrapping import print_wrapped, print_message
+        from ftk.cli.wrapping import print_message, print_wrapped
 
         console = _console()
         print_message(console, "error:", "bold red", f"{type(error).__name__}: {error}")

@@ -29,13 +29,12 @@ def print_message(console, label: str, style: str, text: str) -> None:
     from rich.text import Text
 
     width = max(console.width, 20)
-    lines = []
+    lines: list[str] = []
     for paragraph in f"{label} {text}".rstrip().split("\n"):
         indent = paragraph[:len(paragraph) - len(paragraph.lstrip())]
         lines += wrap_words(paragraph, width, indent, indent + "    ")
-    for index, line in enumerate(lines):
-        if index == 0 and line.startswith(label):
-            line = Text.assemble((label, style), line[len(label):])
+    first = Text.assemble((label, style), lines[0][len(label):]) if lines[0].startswith(label) else lines[0]
+    for line in [first, *lines[1:]]:
         console.print(line, soft_wrap=True, markup=False, highlight=False)
 
 

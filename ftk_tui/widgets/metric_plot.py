@@ -74,8 +74,9 @@ class MetricPlot(PlotextPlot):
                 continue
             stride = max(1, len(points) // MAX_POINTS)
             kept = points[::stride]
-            plt.plot([x for x, _ in kept], [y for _, y in kept], label=label, marker="braille")
-            low, high = min(low, kept[0][0], kept[-1][0]), max(high, kept[0][0], kept[-1][0])
+            kept_x = [x for x, _ in kept]
+            plt.plot(kept_x, [y for _, y in kept], label=label, marker="braille")
+            low, high = min(low, *kept_x), max(high, *kept_x)
             labels.append(label)
         if not labels:
             plt.title(f"{self._title}: none recorded yet")
@@ -98,13 +99,9 @@ def whole_ticks(low: float, high: float, most: int = 5) -> list[int]:
     first, last = math.ceil(low), math.floor(high)
     if last < first:
         return []
-    for power in itertools.count():
-        for factor in (1, 2, 5):
-            step = factor * 10**power
-            ticks = list(range(-(-first // step) * step, last + 1, step))
-            if len(ticks) <= most:
-                return ticks or [first]
-    raise AssertionError("unreachable")
+    steps = (factor * 10**power for power in itertools.count() for factor in (1, 2, 5))
+    step = next(s for s in steps if last // s - (first - 1) // s <= most)  # multiples in range
+    return list(range(-(-first // step) * step, last + 1, step))
 
 
 def _plottable(value: object) -> bool:
